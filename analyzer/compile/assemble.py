@@ -1,0 +1,104 @@
+"""Assembly: a polynomial system plus its new states becomes the QuadraticSystem IR.
+
+Every monomial of every rate, and of the derivative of every new state, is
+written as 1, a state, or a product of two states.  This is the exact check of
+the quadratization: a monomial that cannot be written so raises
+:class:`LiftError` and nothing is simulated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import prod
+
+import numpy as np
+
+from analyzer.compile.lower import PolynomialSystem
+from analyzer.polynomial import ONE, Monomial, Poly, divide, divisors, variable
+from analyzer.readout import Readout
+from analyzer.system import QuadraticSystem
+
+
+class LiftError(RuntimeError):
+    """A set of new states that does not make the system quadratic (a compiler bug)."""
+
+
+def monomial_name(m: Monomial, names: Sequence[str]) -> str:
+    """A readable state name for a monomial: ``x*v``, ``x^2``, ``x^2*v``."""
+    return "*".join(names[v] + (f"^{e}" if e > 1 else "") for v, e in m)
+
+
+def assemble(system: PolynomialSystem, lifts: Sequence[Monomial]) -> QuadraticSystem:
+    """Write ``system`` with the new states ``lifts`` as a checked QuadraticSystem.
+
+    Raises
+    ------
+    LiftError
+        If some monomial is not a product of at most two states.
+
+    Examples
+    --------
+    >>> from analyzer.compile.lower import PolynomialSystem
+    >>> from analyzer.polynomial import Poly
+    >>> cubic = PolynomialSystem(("x",), (0.5,), (Poly({((0, 3),): -1.0}),), {})
+    >>> print(assemble(cubic, [((0, 2),)]))
+    x' = -x·x^2
+    x^2' = -2·x^2·x^2
+    >>> assemble(cubic, [])
+    Traceback (most recent call last):
+    ...
+    analyzer.compile.assemble.LiftError: not quadratic: x' has x^3, which is not a product of two states
+    """
+    n_base = len(system.names)
+    monomials = [variable(i) for i in range(n_base)] + list(lifts)
+    index = {m: i for i, m in enumerate(monomials)}
+    rhs = dict(enumerate(system.rates))
+    rates = list(system.rates) + [Poly({m: 1.0}).time_derivative(rhs) for m in lifts]
+    names = list(system.names)
+    taken = set(names)
+    for m in lifts:
+        name = monomial_name(m, system.names)
+        while name in taken:
+            name += "'"
+        names.append(name)
+        taken.add(name)
+    b = np.zeros(len(monomials))
+    linear: dict[tuple[int, int], float] = {}
+    quadratic: dict[tuple[int, int, int], float] = {}
+    problems = []
+    for i, rate in enumerate(rates):
+        for q, c in rate.terms.items():
+            if q == ONE:
+                b[i] += c
+            elif q in index:
+                linear[(i, index[q])] = linear.get((i, index[q]), 0.0) + c
+            elif (pair := _factor(q, index)) is not None:
+                key = (i, *pair)
+                quadratic[key] = quadratic.get(key, 0.0) + c
+            else:
+                problems.append(
+                    f"{names[i]}' has {monomial_name(q, system.names)}, "
+                    "which is not a product of two states"
+                )
+    if problems:
+        raise LiftError("not quadratic: " + "; ".join(problems))
+    y0 = [prod(system.y0[v] ** e for v, e in m) for m in monomials]
+    return QuadraticSystem.from_terms(
+        names=names, y0=y0, b=b, linear=linear, quadratic=quadratic,
+        monomials=tuple(monomials), n_base=n_base,
+        outputs=Readout.from_polys(system.signals, n_base),
+        t0=system.t0, clock=system.clock,
+    )  # fmt: skip
+
+
+def _factor(q: Monomial, index: dict[Monomial, int]) -> tuple[int, int] | None:
+    """Two states whose product is ``q``, preferring the most balanced pair."""
+    best = None
+    for a in divisors(q):
+        b = divide(q, a)
+        if a in index and b in index:
+            pair = (index[a], index[b])
+            spread = abs(sum(e for _, e in a) - sum(e for _, e in b))
+            if best is None or (spread, pair) < best[0]:
+                best = ((spread, pair), pair)
+    return None if best is None else best[1]

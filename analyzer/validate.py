@@ -1,0 +1,229 @@
+"""Validation: every problem of a circuit, found at once.
+
+:func:`validate` walks the whole circuit and raises one :class:`CircuitError`
+listing every problem, each naming the block, its kind and the port, and saying
+what to do.  It never modifies the graph.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Hashable, Iterable, Mapping
+from numbers import Real
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from analyzer.blocks import BLOCKS, REQUIRED, BlockSpec
+from analyzer.errors import CircuitError
+from analyzer.netlist import Netlist, node_key
+
+LINEAR_KINDS = frozenset({"adder", "gain"})
+
+
+def validate(circuit: Any) -> Netlist:
+    """Check a circuit against the schema; raise one error listing all problems.
+
+    Parameters
+    ----------
+    circuit : Circuit, networkx.MultiDiGraph or networkx.DiGraph
+        The circuit; it is not modified.
+
+    Returns
+    -------
+    Netlist
+        The checked circuit, read once, for the compiler passes.
+
+    Raises
+    ------
+    CircuitError
+        If anything is wrong: unknown kind, missing or non-finite parameter,
+        unknown port, wrong number of inputs, a wire into a source, more than
+        one ``wrt``, an algebraic loop through a multiplier, a singular linear
+        loop, or integrators integrated with respect to each other.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("k", kind="gain")
+    >>> validate(g)
+    Traceback (most recent call last):
+    ...
+    analyzer.errors.CircuitError: the circuit has 2 problems:
+      - block 'k' (gain): parameter 'k' is missing; give it a finite number
+      - block 'k' (gain): port 'in' has 0 wires, needs exactly 1; connect one
+    """
+    from analyzer.circuit import as_graph
+
+    netlist = Netlist.from_graph(as_graph(circuit))
+    problems: list[str] = []
+    for name in netlist.blocks:
+        problems += _block_problems(netlist, name)
+    if not problems:
+        problems += algebraic_loop_problems(netlist)
+        problems += wrt_cycle_problems(netlist)
+    if problems:
+        raise CircuitError(problems)
+    return netlist
+
+
+def _block_problems(netlist: Netlist, name: Hashable) -> list[str]:
+    kind = netlist.kind(name)
+    if kind not in BLOCKS:
+        what = "has no 'kind' attribute" if kind is None else f"has unknown kind {kind!r}"
+        return [f"block {name!r}: {what}; set 'kind' to one of " + ", ".join(sorted(BLOCKS))]
+    spec = BLOCKS[kind]
+    label = netlist.label(name)
+    problems = [f"{label}: {p}" for p in _param_problems(spec, netlist.attrs[name])]
+    problems += [f"{label}: {p}" for p in _wire_problems(netlist, name, spec)]
+    return problems
+
+
+def _param_problems(spec: BlockSpec, attrs: Mapping[str, Any]) -> Iterable[str]:
+    for param, default in spec.params.items():
+        value = attrs.get(param, default)
+        if value is REQUIRED:
+            yield f"parameter {param!r} is missing; give it a finite number"
+        elif not is_finite_number(value):
+            yield f"parameter {param!r} is {value!r}, not a finite number; fix it"
+
+
+def is_finite_number(value: object) -> bool:
+    """Whether ``value`` is a real number (not a bool) and finite."""
+    return (
+        isinstance(value, Real | np.number)
+        and not isinstance(value, bool | np.bool_)
+        and math.isfinite(float(value))  # type: ignore[arg-type]
+    )
+
+
+def _wire_problems(netlist: Netlist, name: Hashable, spec: BlockSpec) -> Iterable[str]:
+    counts = dict.fromkeys(spec.port_names, 0)
+    for wire in netlist.wires[name]:
+        if not is_finite_number(wire.weight):
+            yield (
+                f"port {wire.port!r}: the wire from {wire.src!r} has weight "
+                f"{wire.weight!r}, not a finite number; fix it"
+            )
+        if spec.is_source:
+            yield f"takes no input, but has a wire from {wire.src!r} on port {wire.port!r}; remove it"
+        elif wire.port not in counts:
+            ports = ", ".join(repr(p) for p in spec.port_names)
+            yield f"unknown port {wire.port!r} (wire from {wire.src!r}); its ports are {ports}"
+        else:
+            counts[wire.port] += 1
+    if spec.is_source:
+        return
+    for port in spec.ports:
+        n = counts[port.name]
+        if n < port.fewest or (port.most is not None and n > port.most):
+            yield f"port {port.name!r} has {_wires(n)}, {_needs(port.fewest, port.most)}"
+    total = sum(counts.values())
+    fewest, most = spec.inputs
+    if len(spec.ports) > 1 and (total < fewest or (most is not None and total > most)):
+        ports = " or ".join(repr(p) for p in spec.port_names)
+        yield f"has {_wires(total)} on ports {ports} together, {_needs(fewest, most)}"
+
+
+def _wires(n: int) -> str:
+    return f"{n} wire{'s' * (n != 1)}"
+
+
+def _needs(fewest: int, most: int | None) -> str:
+    if most == fewest:
+        return f"needs exactly {fewest}; " + ("connect one" if fewest == 1 else "fix the wiring")
+    if most is None:
+        return f"needs at least {fewest}; connect one"
+    return f"takes at most {most}; remove the extra wires"
+
+
+def algebraic_loop_problems(netlist: Netlist) -> list[str]:
+    """Loops with no integrator: linear ones must be non-singular, others are errors."""
+    problems = []
+    for nodes in netlist.algebraic_order[1]:
+        if all(netlist.kind(n) in LINEAR_KINDS for n in nodes):
+            matrix = np.eye(len(nodes)) - loop_matrix(netlist, nodes)
+            if np.linalg.cond(matrix) > 1e12:
+                problems.append(
+                    f"{_cycle_text(netlist, nodes)}: a linear algebraic loop whose loop "
+                    "gain makes it singular (its signals are undetermined); change a "
+                    "weight or gain, or put an integrator in the loop"
+                )
+        else:
+            problems.append(
+                f"{_cycle_text(netlist, nodes)}: an algebraic loop (a cycle with no "
+                "integrator) through a multiplier; put an integrator in the loop"
+            )
+    return problems
+
+
+def loop_matrix(netlist: Netlist, nodes: list[Hashable]) -> np.ndarray:
+    """L with signal_i = sum_j L_ij signal_j + (inputs from outside the loop)."""
+    index = {n: i for i, n in enumerate(nodes)}
+    matrix = np.zeros((len(nodes), len(nodes)))
+    for dst in nodes:
+        attrs = netlist.attrs[dst]
+        gain = float(attrs["k"]) if attrs["kind"] == "gain" else 1.0
+        for wire in netlist.wires[dst]:
+            if wire.src in index:
+                matrix[index[dst], index[wire.src]] += gain * float(wire.weight)
+    return matrix
+
+
+def _cycle_text(netlist: Netlist, nodes: list[Hashable]) -> str:
+    inside = set(nodes)
+    loop = nx.DiGraph((w.src, n) for n in nodes for w in netlist.wires[n] if w.src in inside)
+    cycle = [u for u, *_ in nx.find_cycle(loop, source=nodes[0])]
+    path = " → ".join(f"{n!r} ({netlist.kind(n)})" for n in [*cycle, cycle[0]])
+    return f"blocks {path}"
+
+
+def wrt_source(netlist: Netlist, integrator: Hashable) -> tuple[Hashable, float] | None:
+    """The (block, weight) wired into an integrator's ``wrt`` port, if any."""
+    for wire in netlist.wires[integrator]:
+        if wire.port == "wrt":
+            return wire.src, float(wire.weight)
+    return None
+
+
+def wrt_cycle_problems(netlist: Netlist) -> list[str]:
+    """Integrators whose variables of integration depend on their own rates."""
+    needs = integrator_rate_dependencies(netlist)
+    first = itertools.islice(nx.simple_cycles(needs), 10)  # there may be very many
+    problems = []
+    for cycle in sorted(first, key=lambda c: node_key(min(c, key=node_key))):
+        names = " → ".join(repr(n) for n in [*cycle, cycle[0]])
+        problems.append(
+            f"block {cycle[0]!r} (integrator): port 'wrt': integrators {names} are "
+            "integrated with respect to signals that depend on each other's rates, so "
+            "the rates are undetermined; drive one 'wrt' from an independent signal"
+        )
+    return problems
+
+
+def integrator_rate_dependencies(netlist: Netlist) -> nx.DiGraph:
+    """Edge w -> s when w's rate needs s's rate (s feeds w's ``wrt`` signal)."""
+    needs = nx.DiGraph()
+    for w in netlist.integrators():
+        source = wrt_source(netlist, w)
+        if source is not None:
+            needs.add_node(w)
+            needs.add_edges_from((w, s) for s in _integrators_behind(netlist, source[0]))
+    return needs
+
+
+def _integrators_behind(netlist: Netlist, block: Hashable) -> set[Hashable]:
+    seen, stack, found = {block}, [block], set()
+    while stack:
+        n = stack.pop()
+        if netlist.kind(n) == "integrator":
+            found.add(n)
+            continue
+        for wire in netlist.wires[n]:
+            if wire.src not in seen:
+                seen.add(wire.src)
+                stack.append(wire.src)
+    return found
