@@ -77,7 +77,9 @@ class BlockSpec:
         return tuple(p.name for p in self.ports)
 
 
-def _adder(params: Mapping[str, float], inputs: Mapping[str, list[Poly]], _: object) -> Poly:
+def _adder(
+    params: Mapping[str, float], inputs: Mapping[str, list[Poly]], _: object
+) -> Poly:
     return total(inputs.get("in", []))
 
 
@@ -88,7 +90,9 @@ def _multiplier(
     return prod(factors[1:], start=factors[0])
 
 
-def _gain(params: Mapping[str, float], inputs: Mapping[str, list[Poly]], _: object) -> Poly:
+def _gain(
+    params: Mapping[str, float], inputs: Mapping[str, list[Poly]], _: object
+) -> Poly:
     return inputs["in"][0].scale(params["k"])
 
 

@@ -56,9 +56,13 @@ class Netlist:
         blocks = tuple(sorted(graph.nodes, key=node_key))
         incoming: dict[Hashable, list[Wire]] = {name: [] for name in blocks}
         for src, dst, data in graph.edges(data=True):
-            incoming[dst].append(Wire(src, data.get("port", "in"), data.get("weight", 1.0)))
+            incoming[dst].append(
+                Wire(src, data.get("port", "in"), data.get("weight", 1.0))
+            )
         wires = {
-            name: tuple(sorted(ws, key=lambda w: (node_key(w.src), str(w.port), repr(w.weight))))
+            name: tuple(
+                sorted(ws, key=lambda w: (node_key(w.src), str(w.port), repr(w.weight)))
+            )
             for name, ws in incoming.items()
         }
         return cls(blocks, {name: graph.nodes[name] for name in blocks}, wires)
@@ -86,7 +90,9 @@ class Netlist:
         with no integrator).  ``loops`` lists those loops, each sorted.
         """
         algebraic = {n for n in self.blocks if self.kind(n) != "integrator"}
-        preds = {n: {w.src for w in self.wires[n] if w.src in algebraic} for n in algebraic}
+        preds = {
+            n: {w.src for w in self.wires[n] if w.src in algebraic} for n in algebraic
+        }
         succs: dict[Hashable, list[Hashable]] = {n: [] for n in algebraic}
         for n, ps in preds.items():
             for p in ps:

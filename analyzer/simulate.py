@@ -26,7 +26,14 @@ from analyzer.errors import SimulationError
 from analyzer.system import QuadraticSystem
 from analyzer.trajectory import Trajectory
 
-METHODS = {"RK23": RK23, "RK45": RK45, "DOP853": DOP853, "Radau": Radau, "BDF": BDF, "LSODA": LSODA}
+METHODS = {
+    "RK23": RK23,
+    "RK45": RK45,
+    "DOP853": DOP853,
+    "Radau": Radau,
+    "BDF": BDF,
+    "LSODA": LSODA,
+}
 """scipy's solvers by name; ``"auto"`` chooses among them."""
 
 IMPLICIT = frozenset({"Radau", "BDF", "LSODA"})
@@ -110,7 +117,9 @@ def simulate(
     times = _check_t_eval(t_eval, t0, t1)
     system = _system(model, t0)
     y0, batch = _initial_state(system, initial)
-    run = _integrate(system, y0, batch, t0, t1, method, rtol, atol, max_step, first_step)
+    run = _integrate(
+        system, y0, batch, t0, t1, method, rtol, atol, max_step, first_step
+    )
     solution, stats = run
     t = solution.ts if times is None else times
     flat = solution(t) if times is not None else np.column_stack(stats.pop("ys"))
@@ -123,7 +132,9 @@ def _check_span(t_span: Any) -> tuple[float, float]:
     try:
         t0, t1 = (float(v) for v in t_span)
     except (TypeError, ValueError):
-        raise ValueError(f"t_span must be two numbers (t0, t1), got {t_span!r}") from None
+        raise ValueError(
+            f"t_span must be two numbers (t0, t1), got {t_span!r}"
+        ) from None
     if not (np.isfinite(t0) and np.isfinite(t1)):
         raise ValueError(f"t_span must be finite, got ({t0}, {t1})")
     if not t1 > t0:
@@ -144,7 +155,9 @@ def _check_method(method: str) -> str:
 def _check_tolerances(rtol: Any, atol: Any) -> None:
     for name, value in (("rtol", rtol), ("atol", atol)):
         if not (np.isscalar(value) and np.isfinite(value) and value >= 0):
-            raise ValueError(f"{name} must be a finite non-negative number, got {value!r}")
+            raise ValueError(
+                f"{name} must be a finite non-negative number, got {value!r}"
+            )
     if rtol <= 0:
         raise ValueError(f"rtol must be positive, got {rtol!r}")
 
@@ -184,7 +197,9 @@ def _initial_state(
     if not initial:
         return system.y0.copy(), None
     index = {
-        name: i for i, name in enumerate(system.names[: system.n_base]) if i != system.clock
+        name: i
+        for i, name in enumerate(system.names[: system.n_base])
+        if i != system.clock
     }
     unknown = [name for name in initial if str(name) not in index]
     if unknown:
@@ -192,7 +207,9 @@ def _initial_state(
             "initial values can be given for integrators only; not integrators: "
             + ", ".join(repr(n) for n in unknown)
         )
-    values = {index[str(name)]: np.asarray(v, dtype=float) for name, v in initial.items()}
+    values = {
+        index[str(name)]: np.asarray(v, dtype=float) for name, v in initial.items()
+    }
     sizes = {v.size for v in values.values() if v.ndim > 0}
     if len(sizes) > 1 or any(v.ndim > 1 for v in values.values()):
         raise ValueError(
@@ -243,14 +260,18 @@ def _integrate(
     ts, ys, interpolants = [t0], [y0], []
     stats = {"nfev": 0, "njev": 0, "nlu": 0, "steps": 0}
     methods = [method]
-    solver = _make_solver(method, fun, jac, t0, y0, t1, rtol, atol, max_step, first_step)
+    solver = _make_solver(
+        method, fun, jac, t0, y0, t1, rtol, atol, max_step, first_step
+    )
     stiff_checks = 0
     while solver.status == "running":
         message = solver.step()
         if solver.status == "failed":
             _fail(system, solver, y0, batch, message)
         if not np.max(np.abs(solver.y)) <= _BLOWUP:  # also catches nan
-            _fail(system, solver, y0, batch, "the solution left the floating-point range")
+            _fail(
+                system, solver, y0, batch, "the solution left the floating-point range"
+            )
         ts.append(solver.t)
         ys.append(solver.y.copy())
         interpolants.append(_interpolant(solver))
@@ -263,7 +284,9 @@ def _integrate(
                 _add_counts(stats, solver)
                 method = "Radau"
                 methods.append(method)
-                solver = _make_solver(method, fun, jac, solver.t, solver.y, t1, rtol, atol, max_step, h)
+                solver = _make_solver(
+                    method, fun, jac, solver.t, solver.y, t1, rtol, atol, max_step, h
+                )
     _add_counts(stats, solver)
     stats["method"] = "→".join(methods)
     stats["wall_time"] = time.perf_counter() - start
@@ -309,8 +332,24 @@ def _explicit(rtol: float) -> str:
     return "DOP853" if rtol < 1e-6 else "RK45"
 
 
-def _make_solver(method: str, fun: Any, jac: Any, t0: float, y0: np.ndarray, t1: float, rtol: float, atol: float, max_step: float, first_step: float | None) -> Any:
-    options: dict[str, Any] = {"rtol": rtol, "atol": atol, "max_step": max_step, "first_step": first_step}
+def _make_solver(
+    method: str,
+    fun: Any,
+    jac: Any,
+    t0: float,
+    y0: np.ndarray,
+    t1: float,
+    rtol: float,
+    atol: float,
+    max_step: float,
+    first_step: float | None,
+) -> Any:
+    options: dict[str, Any] = {
+        "rtol": rtol,
+        "atol": atol,
+        "max_step": max_step,
+        "first_step": first_step,
+    }
     if method == "LSODA":
         options["jac"] = lambda t, y: jac(t, y).toarray()
     elif method in IMPLICIT:
@@ -346,7 +385,13 @@ def _spectral_radius(jacobian: Any, iterations: int = 12) -> float:
     return float(growth)
 
 
-def _fail(system: QuadraticSystem, solver: Any, y0: np.ndarray, batch: int | None, message: str | None) -> None:
+def _fail(
+    system: QuadraticSystem,
+    solver: Any,
+    y0: np.ndarray,
+    batch: int | None,
+    message: str | None,
+) -> None:
     """Raise a SimulationError that says when, which states, and what to do."""
     y = solver.y
     growth = np.abs(y) / (1.0 + np.abs(y0))
@@ -362,7 +407,8 @@ def _fail(system: QuadraticSystem, solver: Any, y0: np.ndarray, batch: int | Non
             f"the solution blows up near t = {solver.t:.10g} (a finite-time "
             f"singularity): {values}; the solver stopped with: {str(message).rstrip('.')}. Shorten "
             "t_span to end before it, or check the circuit's signs and gains.",
-            t=float(solver.t), states=states,
+            t=float(solver.t),
+            states=states,
         )
     raise SimulationError(
         f"the solver ({type(solver).__name__}) failed at t = {solver.t:.10g}: "

@@ -114,7 +114,9 @@ class QuadraticSystem:
                 problems.append("a quadratic term indexes a missing state")
         if len(self.monomials) != n or not 0 <= self.n_base <= n:
             problems.append("monomials or n_base do not fit the states")
-        finite = [np.all(np.isfinite(a)) for a in (self.y0, self.b, self.A.data, self.C)]
+        finite = [
+            np.all(np.isfinite(a)) for a in (self.y0, self.b, self.A.data, self.C)
+        ]
         if not all(finite):
             problems.append("y0, b, A or the quadratic coefficients are not finite")
         if problems:
@@ -179,7 +181,9 @@ class QuadraticSystem:
         if "dense" not in self._cache:
             dense = None
             if self.n <= _DENSE_LIMIT:
-                dense = np.hstack([self.A.toarray(), self._quadratic_matrix().toarray()])
+                dense = np.hstack(
+                    [self.A.toarray(), self._quadratic_matrix().toarray()]
+                )
             self._cache["dense"] = dense
         return self._cache["dense"]
 
@@ -248,7 +252,9 @@ class QuadraticSystem:
         rows = indices[:, None] * m + np.arange(m)
         cols = cols[:, None] * m + np.arange(m)
         size = self.n * m
-        return sparse.csc_matrix((data.ravel(), (rows.ravel(), cols.ravel())), shape=(size, size))
+        return sparse.csc_matrix(
+            (data.ravel(), (rows.ravel(), cols.ravel())), shape=(size, size)
+        )
 
     def embed(self, y_base: Any) -> np.ndarray:
         """Full state vector(s) from values of the base states (lifts evaluated)."""
@@ -283,7 +289,10 @@ class QuadraticSystem:
                 rhs[i].append(_term(A.data[ptr], [self.names[A.indices[ptr]]]))
         for i, j, k, c in zip(self.I, self.J, self.K, self.C, strict=True):
             rhs[i].append(_term(c, [self.names[j], self.names[k]]))
-        return [f"{name}' = {_join(terms)}" for name, terms in zip(self.names, rhs, strict=True)]
+        return [
+            f"{name}' = {_join(terms)}"
+            for name, terms in zip(self.names, rhs, strict=True)
+        ]
 
     def __str__(self) -> str:
         return "\n".join(self.equations())

@@ -125,7 +125,9 @@ class Trajectory:
         self.system.outputs.index(name)  # a clear KeyError for an unknown block
         steps = self._solution.ts
         fractions = np.arange(_SAMPLES_PER_STEP) / _SAMPLES_PER_STEP
-        grid = np.append((steps[:-1, None] + np.diff(steps)[:, None] * fractions).ravel(), steps[-1])
+        grid = np.append(
+            (steps[:-1, None] + np.diff(steps)[:, None] * fractions).ravel(), steps[-1]
+        )
         members = range(self.batch) if self.batch else [None]
 
         def signal(times: Any, member: int | None) -> np.ndarray:
@@ -150,5 +152,13 @@ def _roots(g: Any, grid: np.ndarray, direction: int) -> np.ndarray:
                     roots.append(grid[i])
             continue
         if a * b < 0 and (direction == 0 or (direction > 0) == (b > a)):
-            roots.append(brentq(lambda s: float(g(np.array([s]))[0]), grid[i], grid[i + 1], xtol=1e-15, rtol=4 * np.finfo(float).eps))
+            roots.append(
+                brentq(
+                    lambda s: float(g(np.array([s]))[0]),
+                    grid[i],
+                    grid[i + 1],
+                    xtol=1e-15,
+                    rtol=4 * np.finfo(float).eps,
+                )
+            )
     return np.array(roots)

@@ -73,8 +73,12 @@ def validate(circuit: Any) -> Netlist:
 def _block_problems(netlist: Netlist, name: Hashable) -> list[str]:
     kind = netlist.kind(name)
     if kind not in BLOCKS:
-        what = "has no 'kind' attribute" if kind is None else f"has unknown kind {kind!r}"
-        return [f"block {name!r}: {what}; set 'kind' to one of " + ", ".join(sorted(BLOCKS))]
+        what = (
+            "has no 'kind' attribute" if kind is None else f"has unknown kind {kind!r}"
+        )
+        return [
+            f"block {name!r}: {what}; set 'kind' to one of " + ", ".join(sorted(BLOCKS))
+        ]
     spec = BLOCKS[kind]
     label = netlist.label(name)
     problems = [f"{label}: {p}" for p in _param_problems(spec, netlist.attrs[name])]
@@ -134,7 +138,9 @@ def _wires(n: int) -> str:
 
 def _needs(fewest: int, most: int | None) -> str:
     if most == fewest:
-        return f"needs exactly {fewest}; " + ("connect one" if fewest == 1 else "fix the wiring")
+        return f"needs exactly {fewest}; " + (
+            "connect one" if fewest == 1 else "fix the wiring"
+        )
     if most is None:
         return f"needs at least {fewest}; connect one"
     return f"takes at most {most}; remove the extra wires"
@@ -175,7 +181,9 @@ def loop_matrix(netlist: Netlist, nodes: list[Hashable]) -> np.ndarray:
 
 def _cycle_text(netlist: Netlist, nodes: list[Hashable]) -> str:
     inside = set(nodes)
-    loop = nx.DiGraph((w.src, n) for n in nodes for w in netlist.wires[n] if w.src in inside)
+    loop = nx.DiGraph(
+        (w.src, n) for n in nodes for w in netlist.wires[n] if w.src in inside
+    )
     cycle = [u for u, *_ in nx.find_cycle(loop, source=nodes[0])]
     path = " → ".join(f"{n!r} ({netlist.kind(n)})" for n in [*cycle, cycle[0]])
     return f"blocks {path}"
@@ -211,7 +219,9 @@ def integrator_rate_dependencies(netlist: Netlist) -> nx.DiGraph:
         source = wrt_source(netlist, w)
         if source is not None:
             needs.add_node(w)
-            needs.add_edges_from((w, s) for s in _integrators_behind(netlist, source[0]))
+            needs.add_edges_from(
+                (w, s) for s in _integrators_behind(netlist, source[0])
+            )
     return needs
 
 

@@ -83,7 +83,8 @@ def lower(netlist: Netlist, *, t0: float = 0.0) -> PolynomialSystem:
         clashes = sorted({n for n in names if names.count(n) > 1})
         raise CircuitError(
             f"integrators named {n!r} with different types clash as state names; "
-            "rename one" for n in clashes
+            "rename one"
+            for n in clashes
         )
     signals: dict[Hashable, Poly] = {w: Poly.var(i) for i, w in enumerate(integrators)}
     clock_signal = Poly.var(clock) if clock is not None else None
@@ -94,7 +95,9 @@ def lower(netlist: Netlist, *, t0: float = 0.0) -> PolynomialSystem:
             signals[group[0]] = _lower_block(netlist, group[0], signals, clock_signal)
     rates = _rates(netlist, integrators, signals, clock)
     ordered = {n: signals[n] for n in netlist.blocks}
-    return PolynomialSystem(tuple(names), tuple(y0), tuple(rates), ordered, float(t0), clock)
+    return PolynomialSystem(
+        tuple(names), tuple(y0), tuple(rates), ordered, float(t0), clock
+    )
 
 
 def _fresh(name: str, taken: set[str]) -> str:
@@ -115,7 +118,10 @@ def _inputs(
 
 
 def _lower_block(
-    netlist: Netlist, block: Hashable, signals: Mapping[Hashable, Poly], clock: Poly | None
+    netlist: Netlist,
+    block: Hashable,
+    signals: Mapping[Hashable, Poly],
+    clock: Poly | None,
 ) -> Poly:
     attrs = netlist.attrs[block]
     spec = BLOCKS[attrs["kind"]]
@@ -164,7 +170,9 @@ def _rates(
     if clock is not None:
         rates[clock] = Poly.const(1.0)
     needs = integrator_rate_dependencies(netlist)
-    after = list(reversed(list(nx.lexicographical_topological_sort(needs, key=node_key))))
+    after = list(
+        reversed(list(nx.lexicographical_topological_sort(needs, key=node_key)))
+    )
     for w in [w for w in integrators if w not in needs] + after:
         integrand = total(_inputs(netlist, w, signals).get("in", []))
         source = wrt_source(netlist, w)

@@ -58,7 +58,9 @@ def quadratize(rates: Sequence[Poly]) -> tuple[Monomial, ...]:
     """
     rhs = {i: p for i, p in enumerate(rates)}
     targets = {m for p in rates for m in p.terms}
-    reuse: dict[Monomial, int] = {}  # D: divisors of degree >= 2, with how many targets they divide
+    reuse: dict[
+        Monomial, int
+    ] = {}  # D: divisors of degree >= 2, with how many targets they divide
     for m in targets:
         if degree(m) >= 2:
             for d in divisors(m):
@@ -72,7 +74,7 @@ def quadratize(rates: Sequence[Poly]) -> tuple[Monomial, ...]:
         _, m = heapq.heappop(pending)
         if is_product(m, states):
             continue
-        for new in _best_split(m, states, reuse):
+        for new in _best_split(m, states, reuse, rhs):
             states.add(new)
             chosen.append(new)
             for q in lie_monomials(new, rhs):
@@ -82,10 +84,19 @@ def quadratize(rates: Sequence[Poly]) -> tuple[Monomial, ...]:
 
 
 def _best_split(
-    m: Monomial, states: set[Monomial], reuse: dict[Monomial, int]
+    m: Monomial,
+    states: set[Monomial],
+    reuse: dict[Monomial, int],
+    rhs: dict[int, Poly],
 ) -> list[Monomial]:
-    """The factors to add so that m = a·b: fewest new, most reusable, most balanced."""
-    best: tuple[tuple[int, int, int, Monomial], list[Monomial]] | None = None
+    """The factors to add so that m = a·b.
+
+    Preferred, in order: fewest new states; fewest monomials their derivatives
+    leave unrepresented (a one-step look-ahead: x' = x^4 takes x^3, whose
+    derivative 3x^6 is x^3·x^3, rather than x^2); most reusable (dividing the
+    most right-hand-side monomials); most balanced.
+    """
+    best: tuple[tuple[int, int, int, int, Monomial], list[Monomial]] | None = None
     for a in divisors(m):
         b = divide(m, a)
         assert b is not None
@@ -94,7 +105,12 @@ def _best_split(
         new = [f for f in dict.fromkeys((a, b)) if f not in states]
         if any(f not in reuse for f in new):
             continue
-        score = (len(new), -sum(reuse[f] for f in new), abs(degree(a) - degree(b)), a)
+        after = states.union(new)
+        left = sum(
+            not is_product(q, after) for f in new for q in lie_monomials(f, rhs)
+        )
+        spread = abs(degree(a) - degree(b))
+        score = (len(new), left, -sum(reuse[f] for f in new), spread, a)
         if best is None or score < best[0]:
             best = (score, new)
     assert best is not None, "the split (m / y_i, y_i) always lies in D"

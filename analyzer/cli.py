@@ -1,0 +1,426 @@
+"""The ``analyzer`` command: list the catalog, run a circuit, show its equations.
+
+Usage: ``analyzer list``, ``analyzer run TARGET [options]``, ``analyzer show
+TARGET [--param KEY=VALUE ...]``, ``analyzer --version``; ``analyzer run -h``
+lists the options (time span, solver, tolerances, parameters, probes, outputs).
+
+TARGET is a catalog name (``analyzer list``), a Python file that defines
+``build(**params)`` or a module-level ``circuit`` (and optionally ``T_SPAN``,
+``PROBES`` and ``TITLE``, as catalog modules do), or a JSON file written by
+:func:`analyzer.io.save_circuit` (its graph attributes ``t_span`` and
+``probes`` are used when present).  Files without a time span run over
+(0, 10).
+
+Output is plain text, ``key  value`` a line, numbers in full precision.
+Errors go to stderr as ``analyzer: error: <message>``; the exit status is 2
+for a bad command line (unknown circuit, option or parameter, missing file)
+and 1 for a circuit, file or run that fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import difflib
+import importlib.util
+import inspect
+import math
+import sys
+import time
+from collections.abc import Hashable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, NoReturn
+
+import networkx as nx
+import numpy as np
+
+from analyzer import __version__
+from analyzer.circuit import Circuit, as_graph
+from analyzer.compile import compile_circuit
+from analyzer.errors import CircuitError, SimulationError
+from analyzer.simulate import simulate
+
+METHODS = ("auto", "RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA")
+DEFAULT_SPAN = (0.0, 10.0)
+TARGET_HELP = "a catalog name, a FILE.py with build() or circuit, or a FILE.json"
+PARAM_HELP = "arguments of the circuit's build(), e.g. omega=2.0"
+DESCRIPTION = "Simulate analog differential-analyzer circuits."
+METHODS_HELP = "solver: " + ", ".join(METHODS) + " (default auto)"
+
+
+class UsageError(Exception):
+    """A bad command line: exit status 2."""
+
+
+class RunError(Exception):
+    """A target that cannot be built or run: exit status 1."""
+
+
+class Target(NamedTuple):
+    """A circuit named on the command line, with what to run it over."""
+
+    label: str
+    title: str
+    circuit: Circuit
+    t_span: tuple[float, float] | None
+    probes: tuple[Hashable, ...] | None
+
+
+def parse_value(text: str) -> Any:
+    """Read a ``--param`` value as a bool, None, int, float, literal or str.
+
+    Examples
+    --------
+    >>> [parse_value(s) for s in ["3", "-2.5e-3", "true", "None", "[1, 2]", "abc"]]
+    [3, -0.0025, True, None, [1, 2], 'abc']
+    """
+    word = text.strip().lower()
+    if word in ("true", "false"):
+        return word == "true"
+    if word in ("none", "null"):
+        return None
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            pass
+    if text[:1] in ("[", "(", "{", "'", '"'):
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            pass
+    return text
+
+
+def _param(text: str) -> tuple[str, Any]:
+    key, eq, value = text.partition("=")
+    if not eq or not key.strip().isidentifier():
+        raise argparse.ArgumentTypeError(
+            f"bad --param {text!r}: expected KEY=VALUE such as omega=2.0 "
+            "(put TARGET before --param)"
+        )
+    return key.strip(), parse_value(value)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"analyzer: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    epilog = "Exit status: 0 done, 1 the circuit or the run failed, 2 bad usage."
+    parser = _Parser(prog="analyzer", description=DESCRIPTION, epilog=epilog)
+    version = f"analyzer {__version__}"
+    parser.add_argument("--version", action="version", version=version)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("list", help="list the catalog of ready-made circuits")
+    run = sub.add_parser("run", help="simulate a circuit and summarise the run")
+    show = sub.add_parser("show", help="print the compiled equations and statistics")
+    for cmd in (run, show):
+        cmd.add_argument("target", metavar="TARGET", help=TARGET_HELP)
+        opts: dict[str, Any] = dict(action="extend", nargs="+", type=_param, default=[])
+        cmd.add_argument("-p", "--param", metavar="KEY=VALUE", help=PARAM_HELP, **opts)
+    arg = run.add_argument
+    arg("--t-end", type=float, metavar="T", help="end time (default: the circuit's)")
+    arg("--method", choices=METHODS, default="auto", metavar="M", help=METHODS_HELP)
+    arg("--rtol", type=float, default=1e-8, metavar="R", help="default 1e-8")
+    arg("--atol", type=float, default=1e-10, metavar="A", help="default 1e-10")
+    arg("--samples", type=int, metavar="N", help="N equally spaced output times")
+    arg("--probe", metavar="A,B", help="blocks to summarise and plot")
+    arg("--out", type=Path, metavar="FILE.csv", help="write every signal as CSV")
+    arg("--plot", type=Path, metavar="FILE.png", help="plot the probes (png, pdf...)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    Examples
+    --------
+    >>> main(["--version"])
+    analyzer ...
+    0
+    """
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as stop:  # argparse's own exit: --help, --version, errors
+        return stop.code if isinstance(stop.code, int) else 1
+    commands = {"list": _list, "run": _run, "show": _show}
+    try:
+        commands[args.command](args)
+    except (UsageError, FileNotFoundError) as err:
+        return _fail(err, 2)
+    except (RunError, CircuitError, SimulationError, ValueError, OSError) as err:
+        return _fail(err, 1)
+    return 0
+
+
+def _fail(err: BaseException, code: int) -> int:
+    message = str(err)
+    if isinstance(err, OSError) and err.filename is not None:
+        message = f"{err.strerror}: {err.filename}"
+    print(f"analyzer: error: {message}", file=sys.stderr)
+    return code
+
+
+def _list(args: argparse.Namespace) -> None:
+    from circuits import CATALOG
+
+    width = max(map(len, CATALOG), default=0)
+    for name, entry in CATALOG.items():
+        print(f"{name:<{width}}  {entry.title}")
+
+
+def _run(args: argparse.Namespace) -> None:
+    target = _resolve(args.target, dict(args.param))
+    graph = as_graph(target.circuit)
+    t0, t1 = target.t_span or DEFAULT_SPAN
+    if args.t_end is not None:
+        t1 = args.t_end
+    if not t0 < t1 < math.inf:
+        raise UsageError(f"the end time {t1!r} must be finite and after {t0!r}")
+    if not (0 < args.rtol < 1 and 0 < args.atol < np.inf):
+        raise UsageError(f"--rtol {args.rtol!r} and --atol {args.atol!r}: need > 0")
+    if args.samples is not None and args.samples < 2:
+        raise UsageError(f"--samples {args.samples}: need at least 2 output times")
+    probes = target.probes
+    if args.probe is not None:
+        probes = tuple(_block(graph, p.strip()) for p in args.probe.split(",") if p)
+    if probes is None:
+        probes = tuple(n for n, k in graph.nodes(data="kind") if k == "integrator")
+    for path in (args.out, args.plot):
+        if path is not None and not path.parent.is_dir():
+            raise UsageError(f"cannot write {path}: no directory {path.parent}")
+    if args.plot is not None:
+        _check_plot_format(args.plot)
+
+    start = time.perf_counter()
+    system = compile_circuit(target.circuit, t0=t0)
+    compiled = time.perf_counter()
+    t_eval = None if args.samples is None else np.linspace(t0, t1, args.samples)
+    options = {key: getattr(args, key) for key in ("method", "rtol", "atol")}
+    traj = simulate(system, (t0, t1), t_eval=t_eval, **options)
+    done = time.perf_counter()
+    timing = f"compile {compiled - start:.4f} s, solve {done - compiled:.4f} s"
+    states = f"{system.n} (base {system.n_base}, lifted {len(system.lifted)})"
+    _print_rows(
+        ("circuit", target.label),
+        ("blocks", graph.number_of_nodes()),
+        ("states", states),
+        ("t_span", f"{t0!r} {t1!r}"),
+        *((key, traj.stats[key]) for key in ("method", "steps", "nfev")),
+        ("time", f"{done - start:.4f} s ({timing})"),
+        *((f"final {n}", repr(float(traj[n][-1]))) for n in probes),
+    )
+    if args.out is not None:
+        _write_csv(traj, args.out)
+        print(f"wrote {args.out}")
+    if args.plot is not None:
+        _plot(traj, probes, f"{target.label}: {target.title}", args.plot)
+        print(f"wrote {args.plot}")
+
+
+def _show(args: argparse.Namespace) -> None:
+    target = _resolve(args.target, dict(args.param))
+    t0 = (target.t_span or DEFAULT_SPAN)[0]
+    system = compile_circuit(target.circuit, t0=t0)
+    base, lifted = system.names[: system.n_base], system.names[system.n_base :]
+    print(str(system))
+    print()
+    _print_rows(
+        ("circuit", target.label),
+        ("blocks", as_graph(target.circuit).number_of_nodes()),
+        ("base states", " ".join([str(len(base)), *base])),
+        ("lifted states", " ".join([str(len(lifted)), *lifted])),
+        ("constant terms", int(np.count_nonzero(system.b))),
+        ("linear terms", int(system.A.count_nonzero())),
+        ("quadratic terms", int(np.count_nonzero(system.C))),
+    )
+
+
+def _print_rows(*rows: tuple[str, object]) -> None:
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+
+
+def _block(graph: Any, name: str) -> Hashable:
+    """The block whose name prints as ``name`` (names in a file may be ints)."""
+    names = {str(n): n for n in graph.nodes}
+    if name in names:
+        return names[name]
+    raise UsageError(f"--probe: no block named {name!r}" + _suggest(name, names))
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    known = list(known)
+    close = difflib.get_close_matches(name, known, n=3)
+    if close:
+        return "; did you mean " + " or ".join(map(repr, close)) + "?"
+    return "; known: " + ", ".join(known)
+
+
+def _resolve(spec: str, params: dict[str, Any]) -> Target:
+    path = Path(spec)
+    if path.suffix.lower() not in (".py", ".json"):
+        if path.exists():
+            raise UsageError(f"cannot run {spec}: not a catalog name, .py or .json")
+        return _from_catalog(spec, params)
+    if not path.is_file():
+        raise UsageError(f"no such file: {spec}")
+    if path.suffix.lower() == ".py":
+        return _from_python(path, params)
+    if params:
+        raise UsageError(f"{path}: a JSON circuit takes no --param")
+    from analyzer.io import load_circuit
+
+    circuit = load_circuit(path)
+    attrs = circuit.graph.graph  # a saved circuit may carry its span and probes
+    span = _span(f"{path}: graph attribute 't_span'", attrs.get("t_span"))
+    probes = _probes(circuit, attrs.get("probes"))
+    return Target(str(path), str(attrs.get("title", path.name)), circuit, span, probes)
+
+
+def _from_catalog(name: str, params: dict[str, Any]) -> Target:
+    from circuits import CATALOG
+
+    if name not in CATALOG:
+        hint = " ('analyzer list' shows the catalog)"
+        raise UsageError(f"unknown circuit {name!r}{_suggest(name, CATALOG)}{hint}")
+    entry = CATALOG[name]
+    known = ", ".join(f"{k}={v!r}" for k, v in entry.params.items()) or "none"
+    for key, value in params.items():
+        if key not in entry.params:
+            raise UsageError(f"{name} has no parameter {key!r}; it has: {known}")
+        # `--param omega=2` means the float 2.0 when the default is a float.
+        if isinstance(entry.params[key], float) and type(value) is int:
+            params[key] = float(value)
+    circuit = _build(name, entry.build, {**entry.params, **params})
+    span = _span(f"{name}: T_SPAN", entry.t_span)
+    return Target(name, entry.title, circuit, span, tuple(entry.probes))
+
+
+def _from_python(path: Path, params: dict[str, Any]) -> Target:
+    name = f"_analyzer_target_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None, "a .py path always loads"
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling in the file need it
+    folder = str(path.parent.resolve())
+    sys.path.insert(0, folder)  # for imports of its sibling modules
+    try:
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit) as err:
+        del sys.modules[name]
+        raise RunError(f"{path}: {type(err).__name__}: {err}") from None
+    finally:
+        sys.path.remove(folder)
+    build = getattr(module, "build", None)
+    if callable(build):
+        _check_params(f"{path}: build()", build, params)
+        circuit = _build(f"{path}: build()", build, params)
+    elif hasattr(module, "circuit"):
+        if params:
+            raise UsageError(f"{path}: --param needs a build(**params) to pass to")
+        circuit = _as_circuit(f"{path}: 'circuit'", module.circuit)
+    else:
+        raise RunError(f"{path}: define build() or a module-level 'circuit'")
+    title = str(getattr(module, "TITLE", (module.__doc__ or path.name).strip()))
+    span = _span(f"{path}: T_SPAN", getattr(module, "T_SPAN", None))
+    probes = _probes(circuit, getattr(module, "PROBES", None))
+    return Target(str(path), title.split("\n")[0], circuit, span, probes)
+
+
+def _check_params(label: str, build: Any, params: dict[str, Any]) -> None:
+    try:
+        accepted = inspect.signature(build).parameters.values()
+    except (TypeError, ValueError):  # no signature to check against
+        return
+    if any(p.kind == p.VAR_KEYWORD for p in accepted):
+        return
+    known = [
+        p.name for p in accepted if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+    for key in params:
+        if key not in known:
+            takes = ", ".join(known) or "none"
+            raise UsageError(f"{label} has no parameter {key!r}; it takes: {takes}")
+
+
+def _build(label: str, build: Any, params: dict[str, Any]) -> Circuit:
+    try:
+        made = build(**params)
+    except CircuitError:
+        raise
+    except Exception as err:
+        raise RunError(f"{label} failed: {type(err).__name__}: {err}") from None
+    return _as_circuit(label, made)
+
+
+def _as_circuit(label: str, value: Any) -> Circuit:
+    if isinstance(value, Circuit | nx.DiGraph):  # a MultiDiGraph is a DiGraph
+        return value if isinstance(value, Circuit) else Circuit(value)
+    kind = type(value).__name__
+    raise RunError(f"{label} must be a Circuit or a networkx graph, not {kind}")
+
+
+def _span(label: str, value: Any) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    try:
+        t0, t1 = map(float, value)
+    except (TypeError, ValueError):
+        t0 = t1 = math.nan
+    if not -math.inf < t0 < t1 < math.inf:  # also false for nan
+        raise RunError(f"{label} is {value!r}; expected (start, end), start < end")
+    return t0, t1
+
+
+def _probes(circuit: Circuit, value: Any) -> tuple[Hashable, ...] | None:
+    if value is None:
+        return None
+    names = (value,) if isinstance(value, str) else tuple(value)
+    missing = [n for n in names if n not in circuit.graph]
+    if missing:
+        raise RunError(f"probes {missing!r} are not blocks of the circuit")
+    return names
+
+
+def _write_csv(traj: Any, path: Path) -> None:
+    table = np.column_stack([traj.t, *(traj[n] for n in traj.names)]).astype(float)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["t", *map(str, traj.names)])
+        # repr is the shortest text that reads back to the same double.
+        writer.writerows(map(repr, row) for row in table.tolist())
+
+
+def _check_plot_format(path: Path) -> None:
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix.lstrip(".").lower() not in formats:
+        known = ", ".join(sorted(formats))
+        raise UsageError(f"--plot {path}: unknown figure format; known: {known}")
+
+
+def _plot(traj: Any, probes: Sequence[Hashable], title: str, path: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    # A bare Figure on the Agg canvas: no pyplot, no window, no global state.
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    # Draw from the dense output: solver steps alone would show polygons.
+    grid = np.linspace(traj.t[0], traj.t[-1], max(1001, len(traj.t)))
+    signals = traj.system.signals(traj(grid))
+    for name in probes:
+        ax.plot(grid, signals[name], label=str(name))
+    ax.set(xlabel="t", ylabel="signal", title=title)
+    ax.grid(True, alpha=0.3)
+    if probes:
+        ax.legend()
+    fig.savefig(path)

@@ -1,0 +1,197 @@
+"""simulate(): methods, auto switching, dense output, crossings, batches, failures."""
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from analyzer import Circuit, SimulationError, compile_circuit, simulate
+
+
+def oscillator(x0=1.0, omega=1.0):
+    c = Circuit()
+    c.integrator("x", initial=x0)
+    c.integrator("v")
+    c.gain("k", k=-(omega**2))
+    c.connect("v", "x")
+    c.connect("x", "k")
+    c.connect("k", "v")
+    return c
+
+
+def van_der_pol(mu, x0=2.0):
+    c = Circuit()
+    c.integrator("x", initial=x0)
+    c.integrator("v")
+    c.multiplier("x2")
+    c.multiplier("x2v")
+    c.connect("x", "x2")
+    c.connect("x", "x2")
+    c.connect("x2", "x2v")
+    c.connect("v", "x2v")
+    c.connect("v", "x")
+    c.connect("v", "v", weight=mu)
+    c.connect("x2v", "v", weight=-mu)
+    c.connect("x", "v", weight=-1.0)
+    return c
+
+
+def vdp_rhs(mu):
+    return lambda t, u: [u[1], mu * (1 - u[0] ** 2) * u[1] - u[0]]
+
+
+@pytest.mark.parametrize("method", ["RK23", "RK45", "DOP853", "Radau", "BDF", "LSODA"])
+def test_every_scipy_method_solves_the_oscillator(method):
+    traj = simulate(oscillator(), (0.0, 5.0), t_eval=[5.0], method=method, rtol=1e-9, atol=1e-12)
+    assert traj.stats["method"] == method
+    assert abs(traj["x"][-1] - np.cos(5.0)) < 1e-6
+    assert abs(traj["k"][-1] + np.cos(5.0)) < 1e-6  # a non-integrator block's signal
+
+
+def test_implicit_methods_get_the_exact_jacobian():
+    traj = simulate(van_der_pol(50.0), (0.0, 20.0), method="Radau")
+    assert traj.stats["njev"] > 0
+    # scipy falls back to finite differences (extra fevals, njev counted) only
+    # without a jac; with it, nfev stays close to the Newton iterations.
+    reference = solve_ivp(vdp_rhs(50.0), (0, 20), [2.0, 0.0], method="Radau", rtol=1e-8, atol=1e-10)
+    assert abs(traj["x"][-1] - reference.y[0, -1]) < 1e-5
+
+
+def test_auto_uses_an_explicit_method_on_a_non_stiff_problem():
+    traj = simulate(oscillator(), (0.0, 10.0))
+    assert traj.stats["method"] == "DOP853"
+    assert traj.stats["njev"] == 0
+
+
+def test_auto_starts_implicit_when_the_start_is_stiff():
+    traj = simulate(van_der_pol(1000.0), (0.0, 100.0), t_eval=[100.0])
+    assert traj.stats["method"] == "Radau"
+
+
+def test_auto_switches_to_an_implicit_method_when_the_run_turns_stiff():
+    # Van der Pol with mu = 100 from x = 0.5 < 1: the start is anti-damped, so
+    # nothing looks stiff, until the relaxation branch (|x| > 1) is reached.
+    c = van_der_pol(100.0, x0=0.5)
+    traj = simulate(c, (0.0, 50.0), t_eval=[50.0])
+    assert traj.stats["method"] == "DOP853→Radau"
+    ref = solve_ivp(vdp_rhs(100.0), (0, 50), [0.5, 0.0], method="Radau", rtol=1e-11, atol=1e-13)
+    assert abs(traj["x"][-1] - ref.y[0, -1]) < 1e-5
+
+
+def test_t_eval_matches_solve_ivp_with_the_same_solver():
+    c = van_der_pol(1.0)
+    t = np.linspace(0.0, 10.0, 37)
+    traj = simulate(c, (0.0, 10.0), t_eval=t, method="DOP853", rtol=1e-10, atol=1e-12)
+    ref = solve_ivp(vdp_rhs(1.0), (0, 10), [2.0, 0.0], method="DOP853", t_eval=t, rtol=1e-10, atol=1e-12, dense_output=True)
+    assert np.max(np.abs(traj["x"] - ref.y[0])) < 1e-9
+    assert traj.t.shape == t.shape
+
+
+def test_without_t_eval_the_steps_are_returned():
+    traj = simulate(oscillator(), (0.0, 3.0), method="RK45")
+    assert traj.t[0] == 0.0 and traj.t[-1] == 3.0
+    assert len(traj.t) == traj.stats["steps"] + 1
+    assert np.max(np.abs(traj["x"] - np.cos(traj.t))) < 1e-7
+
+
+def test_dense_output_between_steps():
+    traj = simulate(oscillator(), (0.0, 6.0), rtol=1e-10, atol=1e-12)
+    t = np.linspace(0.0, 6.0, 101)
+    assert np.max(np.abs(traj(t)[0] - (-np.sin(t)))) < 1e-8  # states: v, x
+    assert np.max(np.abs(traj(t)[1] - np.cos(t))) < 1e-8
+
+
+@pytest.mark.parametrize("method", ["DOP853", "RK45", "Radau", "BDF"])
+def test_crossings_are_root_found_on_the_dense_output(method):
+    traj = simulate(oscillator(), (0.0, 20.0), method=method, rtol=1e-10, atol=1e-12)
+    up = traj.crossings("x", 0.0, direction=+1)
+    down = traj.crossings("x", 0.0, direction=-1)
+    both = traj.crossings("x", 0.0)
+    k = np.arange(4)
+    assert np.max(np.abs(up - (1.5 * np.pi + 2 * np.pi * k[:3]))) < 1e-7
+    assert np.max(np.abs(down - (0.5 * np.pi + 2 * np.pi * k[:3]))) < 1e-7
+    assert np.allclose(both, np.sort(np.concatenate([up, down])))
+    level = traj.crossings("x", 0.5, direction=-1)
+    assert abs(level[0] - np.arccos(0.5)) < 1e-7
+
+
+def test_crossings_of_an_unknown_block():
+    traj = simulate(oscillator(), (0.0, 1.0))
+    with pytest.raises(KeyError, match="no block named 'nope'"):
+        traj.crossings("nope")
+    with pytest.raises(ValueError, match="direction"):
+        traj.crossings("x", direction=2)
+
+
+def test_a_batch_is_one_run_that_matches_single_runs():
+    x0 = np.array([0.5, 1.0, 2.0, -1.5])
+    t = [1.0, 4.0]
+    batch = simulate(van_der_pol(1.0), (0.0, 4.0), t_eval=t, initial={"x": x0}, rtol=1e-10, atol=1e-12)
+    assert batch["x"].shape == (4, 2)
+    assert batch["x2v"].shape == (4, 2)
+    for i, value in enumerate(x0):
+        single = simulate(van_der_pol(1.0), (0.0, 4.0), t_eval=t, initial={"x": value}, rtol=1e-10, atol=1e-12)
+        assert np.max(np.abs(batch["x"][i] - single["x"])) < 1e-7
+    crossings = batch.crossings("x", 0.0)
+    assert len(crossings) == 4
+
+
+def test_batched_jacobian_with_an_implicit_method():
+    x0 = np.array([1.0, 2.0])
+    batch = simulate(van_der_pol(10.0), (0.0, 5.0), t_eval=[5.0], initial={"x": x0}, method="Radau")
+    for i, value in enumerate(x0):
+        ref = solve_ivp(vdp_rhs(10.0), (0, 5), [value, 0.0], method="Radau", rtol=1e-10, atol=1e-12)
+        assert abs(batch["x"][i, -1] - ref.y[0, -1]) < 1e-5
+
+
+def test_initial_overrides_are_checked():
+    with pytest.raises(ValueError, match="integrators only.*'k'"):
+        simulate(oscillator(), (0.0, 1.0), initial={"k": 1.0})
+    with pytest.raises(ValueError, match="one common length"):
+        simulate(oscillator(), (0.0, 1.0), initial={"x": [1.0, 2.0], "v": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="finite"):
+        simulate(oscillator(), (0.0, 1.0), initial={"x": np.nan})
+
+
+def test_time_block_starts_at_t0():
+    c = Circuit()
+    c.time("t")
+    c.integrator("y", initial=0.5)  # y' = t, y(1) = 0.5  =>  y = t²/2
+    c.connect("t", "y")
+    traj = simulate(c, (1.0, 3.0), t_eval=[3.0])
+    assert abs(traj["y"][-1] - 4.5) < 1e-9
+    assert abs(traj["t"][-1] - 3.0) < 1e-12
+    system = compile_circuit(c)  # compiled for t0 = 0
+    with pytest.raises(ValueError, match="compiled for t0 = 0.0"):
+        simulate(system, (1.0, 3.0))
+
+
+def test_blow_up_names_the_time_and_the_state():
+    c = Circuit()
+    c.integrator("y", initial=1.0)
+    c.multiplier("y2")
+    c.connect("y", "y2")
+    c.connect("y", "y2")
+    c.connect("y2", "y")
+    for method in ("auto", "RK45", "Radau"):
+        with pytest.raises(SimulationError, match="blows up near t = 1") as info:
+            simulate(c, (0.0, 2.0), method=method)
+        assert abs(info.value.t - 1.0) < 1e-3
+        assert info.value.states == ("y",)
+
+
+def test_stiff_heat_equation_with_auto_is_fast_and_exact():
+    n = 60
+    h = 1.0 / (n + 1)
+    x = h * np.arange(1, n + 1)
+    c = Circuit()
+    for i in range(n):
+        c.integrator(f"u{i}", initial=np.sin(np.pi * x[i]))
+    for i in range(n):
+        c.connect(f"u{i}", f"u{i}", weight=-2.0 / h**2)
+        for j in (i - 1, i + 1):
+            if 0 <= j < n:
+                c.connect(f"u{j}", f"u{i}", weight=1.0 / h**2)
+    traj = simulate(c, (0.0, 1.0), t_eval=[1.0])
+    assert traj.stats["method"] == "Radau"
+    lam = 4.0 / h**2 * np.sin(np.pi * h / 2) ** 2
+    assert abs(traj["u29"][-1] - np.sin(np.pi * x[29]) * np.exp(-lam)) < 1e-9
