@@ -154,6 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(err, 2)
     except (RunError, CircuitError, SimulationError, ValueError, OSError) as err:
         return _fail(err, 1)
+    except KeyboardInterrupt:
+        print("analyzer: interrupted", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -25,6 +25,7 @@ from analyzer.compile import compile_circuit
 from analyzer.errors import SimulationError
 from analyzer.system import QuadraticSystem
 from analyzer.trajectory import Trajectory
+from analyzer.validate import is_finite_number
 
 METHODS = {
     "RK23": RK23,
@@ -154,7 +155,7 @@ def _check_method(method: str) -> str:
 
 def _check_tolerances(rtol: Any, atol: Any) -> None:
     for name, value in (("rtol", rtol), ("atol", atol)):
-        if not (np.isscalar(value) and np.isfinite(value) and value >= 0):
+        if not (is_finite_number(value) and value >= 0):
             raise ValueError(
                 f"{name} must be a finite non-negative number, got {value!r}"
             )
@@ -258,7 +259,7 @@ def _integrate(
         method = "Radau" if _stiff_at_start(jac(t0, y0), t1 - t0) else _explicit(rtol)
     start = time.perf_counter()
     ts, ys, interpolants = [t0], [y0], []
-    stats = {"nfev": 0, "njev": 0, "nlu": 0, "steps": 0}
+    stats: dict[str, Any] = {"nfev": 0, "njev": 0, "nlu": 0, "steps": 0}
     methods = [method]
     solver = _make_solver(
         method, fun, jac, t0, y0, t1, rtol, atol, max_step, first_step
@@ -380,7 +381,7 @@ def _spectral_radius(jacobian: Any, iterations: int = 12) -> float:
         norm_v, norm_w = np.linalg.norm(v), np.linalg.norm(w)
         if norm_w == 0.0 or norm_v == 0.0:
             return 0.0
-        growth = norm_w / norm_v
+        growth = float(norm_w / norm_v)
         v = w / norm_w
     return float(growth)
 

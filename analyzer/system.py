@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import sparse
 
 from analyzer.polynomial import Monomial
@@ -129,8 +130,8 @@ class QuadraticSystem:
         cls,
         *,
         names: Sequence[str],
-        y0: Sequence[float],
-        b: Sequence[float],
+        y0: ArrayLike,
+        b: ArrayLike,
         linear: Mapping[tuple[int, int], float],
         quadratic: Mapping[tuple[int, int, int], float],
         **rest: Any,
@@ -246,14 +247,14 @@ class QuadraticSystem:
                 self.C[:, None] * y[self.J],
             ]
         )
-        data = np.zeros((len(indices), m))
-        np.add.at(data, slots, contrib)
+        values = np.zeros((len(indices), m))
+        np.add.at(values, slots, contrib)
         cols = np.repeat(np.arange(self.n), np.diff(indptr))
         rows = indices[:, None] * m + np.arange(m)
         cols = cols[:, None] * m + np.arange(m)
         size = self.n * m
         return sparse.csc_matrix(
-            (data.ravel(), (rows.ravel(), cols.ravel())), shape=(size, size)
+            (values.ravel(), (rows.ravel(), cols.ravel())), shape=(size, size)
         )
 
     def embed(self, y_base: Any) -> np.ndarray:

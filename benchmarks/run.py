@@ -76,7 +76,9 @@ def chain_circuit(n: int, k: float = 1.0, damping: float = 0.01) -> Circuit:
     return c
 
 
-def chain_numpy(n: int, k: float = 1.0, damping: float = 0.01) -> Callable[..., np.ndarray]:
+def chain_numpy(
+    n: int, k: float = 1.0, damping: float = 0.01
+) -> Callable[..., np.ndarray]:
     def rhs(t: float, u: np.ndarray) -> np.ndarray:
         x, v = u[:n], u[n:]
         acc = -2.0 * x
@@ -101,14 +103,21 @@ def best_of(repeats: int, run: Callable[[], Any]) -> float:
 
 
 def simulate_ratio(
-    name: str, circuit: Circuit, numpy_rhs: Callable[..., np.ndarray], y0: np.ndarray,
-    t_span: tuple[float, float], method: str, repeats: int,
+    name: str,
+    circuit: Circuit,
+    numpy_rhs: Callable[..., np.ndarray],
+    y0: np.ndarray,
+    t_span: tuple[float, float],
+    method: str,
+    repeats: int,
 ) -> dict[str, Any]:
     """Best-of wall time of simulate against solve_ivp on the hand-written rhs."""
     system = compile_circuit(circuit)
     opts = {"rtol": 1e-8, "atol": 1e-10}
     ours = best_of(repeats, lambda: simulate(system, t_span, method=method, **opts))
-    theirs = best_of(repeats, lambda: solve_ivp(numpy_rhs, t_span, y0, method=method, **opts))
+    theirs = best_of(
+        repeats, lambda: solve_ivp(numpy_rhs, t_span, y0, method=method, **opts)
+    )
     a = simulate(system, t_span, method=method, t_eval=[t_span[1]], **opts)
     b = solve_ivp(numpy_rhs, t_span, y0, method=method, t_eval=[t_span[1]], **opts)
     order = np.argsort(np.argsort(_numpy_order(system.names, len(y0))))
@@ -147,7 +156,9 @@ def main() -> None:
     args = parser.parse_args()
     repeats = 1 if args.quick else 5
     n_chain = 20 if args.quick else 200
-    print(f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}\n")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}\n"
+    )
     sims = [
         simulate_ratio("Lorenz (8 blocks)", lorenz_circuit(), lorenz_numpy,
                        np.ones(3), (0.0, 20.0), "DOP853", repeats),
@@ -160,7 +171,9 @@ def main() -> None:
     ]  # fmt: skip
     print(table(sims), "\n")
     sizes = [1_000, 10_000] if args.quick else [10_000, 100_000]
-    print(table([compile_time(size, 1 if size > 20_000 else repeats) for size in sizes]))
+    print(
+        table([compile_time(size, 1 if size > 20_000 else repeats) for size in sizes])
+    )
 
 
 if __name__ == "__main__":
