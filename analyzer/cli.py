@@ -185,7 +185,8 @@ def _run(args: argparse.Namespace) -> None:
     if not t0 < t1 < math.inf:
         raise UsageError(f"the end time {t1!r} must be finite and after {t0!r}")
     if not (0 < args.rtol < 1 and 0 < args.atol < np.inf):
-        raise UsageError(f"--rtol {args.rtol!r} and --atol {args.atol!r}: need > 0")
+        tols = f"--rtol {args.rtol!r} and --atol {args.atol!r}"
+        raise UsageError(f"{tols}: need 0 < rtol < 1 and 0 < atol")
     if args.samples is not None and args.samples < 2:
         raise UsageError(f"--samples {args.samples}: need at least 2 output times")
     probes = target.probes
@@ -229,7 +230,7 @@ def _show(args: argparse.Namespace) -> None:
     target = _resolve(args.target, dict(args.param))
     t0 = (target.t_span or DEFAULT_SPAN)[0]
     system = compile_circuit(target.circuit, t0=t0)
-    base, lifted = system.names[: system.n_base], system.names[system.n_base :]
+    base, lifted = system.names[: system.n_base], system.lifted
     print(str(system))
     print()
     _print_rows(
