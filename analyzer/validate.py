@@ -73,12 +73,9 @@ def validate(circuit: Any) -> Netlist:
 def _block_problems(netlist: Netlist, name: Hashable) -> list[str]:
     kind = netlist.kind(name)
     if kind not in BLOCKS:
-        what = (
-            "has no 'kind' attribute" if kind is None else f"has unknown kind {kind!r}"
-        )
-        return [
-            f"block {name!r}: {what}; set 'kind' to one of " + ", ".join(sorted(BLOCKS))
-        ]
+        what = "no 'kind' attribute" if kind is None else "unknown kind"
+        known = ", ".join(sorted(BLOCKS))
+        return [f"{netlist.label(name)}: {what}; set 'kind' to one of {known}"]
     spec = BLOCKS[kind]
     label = netlist.label(name)
     problems = [f"{label}: {p}" for p in _param_problems(spec, netlist.attrs[name])]
@@ -98,7 +95,7 @@ def _param_problems(spec: BlockSpec, attrs: Mapping[str, Any]) -> Iterable[str]:
 def is_finite_number(value: object) -> bool:
     """Whether ``value`` is a real number (not a bool) and finite."""
     return (
-        isinstance(value, Real | np.number)
+        isinstance(value, Real | np.integer | np.floating)
         and not isinstance(value, bool | np.bool_)
         and math.isfinite(float(value))  # type: ignore[arg-type]
     )
@@ -121,29 +118,33 @@ def _wire_problems(netlist: Netlist, name: Hashable, spec: BlockSpec) -> Iterabl
             counts[wire.port] += 1
     if spec.is_source:
         return
+    port_problem = False
     for port in spec.ports:
-        n = counts[port.name]
-        if n < port.fewest or (port.most is not None and n > port.most):
-            yield f"port {port.name!r} has {_wires(n)}, {_needs(port.fewest, port.most)}"
-    total = sum(counts.values())
-    fewest, most = spec.inputs
-    if len(spec.ports) > 1 and (total < fewest or (most is not None and total > most)):
+        problem = _count_problem(counts[port.name], port.fewest, port.most)
+        if problem:
+            port_problem = True
+            yield f"port {port.name!r} has {problem}"
+    problem = _count_problem(sum(counts.values()), *spec.inputs)
+    if len(spec.ports) > 1 and problem and not port_problem:
         ports = " or ".join(repr(p) for p in spec.port_names)
-        yield f"has {_wires(total)} on ports {ports} together, {_needs(fewest, most)}"
+        yield f"has, on ports {ports} together, {problem}"
 
 
-def _wires(n: int) -> str:
-    return f"{n} wire{'s' * (n != 1)}"
-
-
-def _needs(fewest: int, most: int | None) -> str:
+def _count_problem(n: int, fewest: int, most: int | None) -> str | None:
+    """What is wrong with n wires where fewest..most are allowed, and the fix."""
+    wires = f"{n} wire{'s' * (n != 1)}"
+    too_many = most is not None and n > most
+    if not too_many and n >= fewest:
+        return None
+    if too_many:
+        fix = "remove the extra wires"
+    else:
+        fix = "connect one" if fewest - n == 1 else "connect more"
     if most == fewest:
-        return f"needs exactly {fewest}; " + (
-            "connect one" if fewest == 1 else "fix the wiring"
-        )
-    if most is None:
-        return f"needs at least {fewest}; connect one"
-    return f"takes at most {most}; remove the extra wires"
+        return f"{wires}, needs exactly {fewest}; {fix}"
+    if too_many:
+        return f"{wires}, takes at most {most}; {fix}"
+    return f"{wires}, needs at least {fewest}; {fix}"
 
 
 def algebraic_loop_problems(netlist: Netlist) -> list[str]:

@@ -13,7 +13,7 @@ from math import prod
 
 import numpy as np
 
-from analyzer.compile.lower import PolynomialSystem
+from analyzer.compile.lower import PolynomialSystem, fresh_name
 from analyzer.polynomial import ONE, Monomial, Poly, divide, divisors, variable
 from analyzer.readout import Readout
 from analyzer.system import QuadraticSystem
@@ -38,7 +38,7 @@ def assemble(system: PolynomialSystem, lifts: Sequence[Monomial]) -> QuadraticSy
 
     Examples
     --------
-    >>> from analyzer.compile.lower import PolynomialSystem
+    >>> from analyzer.compile.lower import PolynomialSystem, fresh_name
     >>> from analyzer.polynomial import Poly
     >>> cubic = PolynomialSystem(("x",), (0.5,), (Poly({((0, 3),): -1.0}),), {})
     >>> print(assemble(cubic, [((0, 2),)]))
@@ -57,9 +57,7 @@ def assemble(system: PolynomialSystem, lifts: Sequence[Monomial]) -> QuadraticSy
     names = list(system.names)
     taken = set(names)
     for m in lifts:
-        name = monomial_name(m, system.names)
-        while name in taken:
-            name += "'"
+        name = fresh_name(monomial_name(m, system.names), taken)
         names.append(name)
         taken.add(name)
     b = np.zeros(len(monomials))

@@ -77,7 +77,7 @@ def lower(netlist: Netlist, *, t0: float = 0.0) -> PolynomialSystem:
     clock = None
     if any(netlist.kind(n) == "time" for n in netlist.blocks):
         clock = len(names)
-        names.append(_fresh("t", set(names)))
+        names.append(fresh_name("t", set(names)))
         y0.append(float(t0))
     if len(set(names)) != len(names):
         clashes = sorted({n for n in names if names.count(n) > 1})
@@ -100,10 +100,13 @@ def lower(netlist: Netlist, *, t0: float = 0.0) -> PolynomialSystem:
     )
 
 
-def _fresh(name: str, taken: set[str]) -> str:
-    while name in taken:
-        name += "'"
-    return name
+def fresh_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name#2``, ``name#3``, ... whichever is not taken yet."""
+    candidate, k = name, 1
+    while candidate in taken:
+        k += 1
+        candidate = f"{name}#{k}"
+    return candidate
 
 
 def _inputs(

@@ -106,9 +106,7 @@ def _best_split(
         if any(f not in reuse for f in new):
             continue
         after = states.union(new)
-        left = sum(
-            not is_product(q, after) for f in new for q in lie_monomials(f, rhs)
-        )
+        left = sum(not is_product(q, after) for f in new for q in lie_monomials(f, rhs))
         spread = abs(degree(a) - degree(b))
         score = (len(new), left, -sum(reuse[f] for f in new), spread, a)
         if best is None or score < best[0]:
