@@ -35,7 +35,9 @@ def test_polynomial_arithmetic():
     assert p.terms == {((0, 2),): 1.0, ((1, 2),): -1.0}
     assert (p + p.scale(-1.0)).is_zero()
     rates = {0: v, 1: x.scale(-1.0)}  # the oscillator
-    assert p.time_derivative(rates).terms == {((0, 1), (1, 1)): 4.0}  # d/dt (x²-v²) = 4xv
+    assert p.time_derivative(rates).terms == {
+        ((0, 1), (1, 1)): 4.0
+    }  # d/dt (x²-v²) = 4xv
     assert sorted(divisors(((0, 2), (1, 1)))) == sorted(
         [(), ((1, 1),), ((0, 1),), ((0, 1), (1, 1)), ((0, 2),), ((0, 2), (1, 1))]
     )
@@ -65,14 +67,17 @@ def test_cubic_cycle_needs_two_states_per_variable(n):
     lifts = quadratize(rates)
     assert len(lifts) == 2 * n
     names = tuple(f"x{i}" for i in range(n))
-    assemble(PolynomialSystem(names, (0.1,) * n, tuple(rates), {}), lifts)  # checks exactly
+    assemble(
+        PolynomialSystem(names, (0.1,) * n, tuple(rates), {}), lifts
+    )  # checks exactly
 
 
 def test_duffing_chain_needs_one_state_per_oscillator():
     # x_i' = v_i, v_i' = -x_i - x_i^3 + x_{i+1}: QBee's optimum is n (x_i^2)
     n = 6
     rates = [Poly.var(n + i) for i in range(n)] + [
-        Poly.var(i).scale(-1.0) + Poly({((i, 3),): -1.0}) + Poly.var((i + 1) % n) for i in range(n)
+        Poly.var(i).scale(-1.0) + Poly({((i, 3),): -1.0}) + Poly.var((i + 1) % n)
+        for i in range(n)
     ]
     lifts = quadratize(rates)
     assert sorted(lifts) == sorted(((i, 2),) for i in range(n))
@@ -122,7 +127,22 @@ def test_linear_algebraic_loop_is_solved_exactly():
 
 def test_the_ir_checks_itself():
     good = compile_circuit(power_circuit(3))
-    fields = {f: getattr(good, f) for f in ("names", "y0", "b", "A", "I", "J", "K", "C", "monomials", "n_base", "outputs")}
+    fields = {
+        f: getattr(good, f)
+        for f in (
+            "names",
+            "y0",
+            "b",
+            "A",
+            "I",
+            "J",
+            "K",
+            "C",
+            "monomials",
+            "n_base",
+            "outputs",
+        )
+    }
     with pytest.raises(ValueError, match="not canonical"):
         QuadraticSystem(**{**fields, "J": good.K, "K": good.J})
     with pytest.raises(ValueError, match="not finite"):
@@ -135,7 +155,10 @@ def test_the_ir_checks_itself():
 def test_str_and_repr():
     system = compile_circuit(power_circuit(3))
     assert str(system) == "x' = x·x^2\nx^2' = 2·x^2·x^2"
-    assert repr(system) == "QuadraticSystem(2 states: 1 base, 1 lifted; 0 linear and 2 quadratic terms)"
+    assert (
+        repr(system)
+        == "QuadraticSystem(2 states: 1 base, 1 lifted; 0 linear and 2 quadratic terms)"
+    )
     assert system.lifted == ("x^2",)
 
 
@@ -167,4 +190,4 @@ def test_rhs_and_jac_agree_with_the_definition_on_a_large_sparse_system():
         fd = (system.rhs(0.0, y + e) - system.rhs(0.0, y - e)) / (2 * eps)
         assert np.allclose(jac[:, j], fd, atol=1e-7)
     batch = system.jac(0.0, Y).toarray()
-    assert np.allclose(batch[1 :: 3, 1 :: 3], system.jac(0.0, Y[:, 1]).toarray())
+    assert np.allclose(batch[1::3, 1::3], system.jac(0.0, Y[:, 1]).toarray())
