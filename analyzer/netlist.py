@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -23,13 +23,16 @@ def node_key(name: Hashable) -> tuple[str, str]:
     return (str(name), type(name).__name__)
 
 
-@dataclass(frozen=True)
-class Wire:
+class Wire(NamedTuple):
     """One wire into a block: where it comes from, which port, its weight."""
 
     src: Hashable
     port: Any
     weight: Any
+
+
+def _wire_order(wire: Wire) -> tuple[tuple[str, str], str, str]:
+    return (node_key(wire.src), str(wire.port), repr(wire.weight))
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,7 @@ class Netlist:
                 Wire(src, data.get("port", "in"), data.get("weight", 1.0))
             )
         wires = {
-            name: tuple(
-                sorted(ws, key=lambda w: (node_key(w.src), str(w.port), repr(w.weight)))
-            )
+            name: tuple(sorted(ws, key=_wire_order) if len(ws) > 1 else ws)
             for name, ws in incoming.items()
         }
         return cls(blocks, {name: graph.nodes[name] for name in blocks}, wires)

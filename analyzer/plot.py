@@ -169,7 +169,9 @@ def _axes(ax: Axes | None) -> Axes:
 def _integrators(traj: Trajectory) -> tuple[Hashable, ...]:
     """The integrator blocks, in state order (integrator states are named str(block))."""
     system = traj.system
-    states = [s for i, s in enumerate(system.names[: system.n_base]) if i != system.clock]
+    states = [
+        s for i, s in enumerate(system.names[: system.n_base]) if i != system.clock
+    ]
     by_text = {str(b): b for b in system.blocks}
     return tuple(by_text[s] for s in states if s in by_text)
 

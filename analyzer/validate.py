@@ -94,6 +94,8 @@ def _param_problems(spec: BlockSpec, attrs: Mapping[str, Any]) -> Iterable[str]:
 
 def is_finite_number(value: object) -> bool:
     """Whether ``value`` is a real number (not a bool) and finite."""
+    if type(value) is float:  # the common case, first
+        return math.isfinite(value)
     return (
         isinstance(value, Real | np.integer | np.floating)
         and not isinstance(value, bool | np.bool_)

@@ -164,10 +164,10 @@ def main() -> None:
                        np.ones(3), (0.0, 20.0), "DOP853", repeats),
         simulate_ratio(f"chain of {n_chain} oscillators ({5 * n_chain} blocks)",
                        chain_circuit(n_chain), chain_numpy(n_chain), chain_y0(n_chain),
-                       (0.0, 50.0), "RK45", repeats),
+                       (0.0, 500.0), "RK45", repeats),
         simulate_ratio(f"chain of {n_chain} oscillators ({5 * n_chain} blocks)",
                        chain_circuit(n_chain), chain_numpy(n_chain), chain_y0(n_chain),
-                       (0.0, 50.0), "DOP853", repeats),
+                       (0.0, 500.0), "DOP853", repeats),
     ]  # fmt: skip
     print(table(sims), "\n")
     sizes = [1_000, 10_000] if args.quick else [10_000, 100_000]

@@ -334,8 +334,10 @@ def test_jacobian_and_arrays_are_consistent(case, rnd):
         # Central differences are exact on a quadratic: only rounding is left,
         # about eps times the size of the terms at y ± h, divided by h.
         reach = size_rhs(system, np.abs(y) + steps)
-        tol = 1e-6 * (
-            np.abs(jac) + reach[:, None] / np.maximum(1.0, np.abs(y))[None, :]
+        # (plus a floor: coefficients can be subnormal, where rounding is absolute)
+        tol = (
+            1e-6 * (np.abs(jac) + reach[:, None] / np.maximum(1.0, np.abs(y))[None, :])
+            + 1e-300
         )
         bad = np.abs(fd - jac) > tol
         assert not bad.any(), f"{system}\njac {jac[bad]}\nfd  {fd[bad]}"
