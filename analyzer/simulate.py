@@ -11,7 +11,8 @@ h·ρ(J) with ρ estimated by power iteration on the exact Jacobian.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -19,6 +20,7 @@ import numpy as np
 
 from analyzer.circuit import Circuit
 from analyzer.compile import compile_circuit
+from analyzer.schedule import Program, compile_schedule
 from analyzer.stepping import METHODS, integrate
 from analyzer.system import QuadraticSystem
 from analyzer.trajectory import Trajectory
@@ -27,7 +29,7 @@ from analyzer.validate import is_finite_number
 
 def simulate(
     model: Circuit | nx.MultiDiGraph | nx.DiGraph | QuadraticSystem,
-    t_span: tuple[float, float],
+    t_span: tuple[float, float] | None,
     *,
     t_eval: Any = None,
     method: str = "auto",
@@ -36,6 +38,7 @@ def simulate(
     initial: Mapping[Any, Any] | None = None,
     max_step: float = np.inf,
     first_step: float | None = None,
+    schedule: Sequence[Any] | Program | None = None,
 ) -> Trajectory:
     """Simulate a circuit or a compiled system over ``t_span``.
 
@@ -44,7 +47,8 @@ def simulate(
     model : Circuit, networkx graph or QuadraticSystem
         What to simulate.  A circuit is compiled with ``t0 = t_span[0]``.
     t_span : (float, float)
-        Start and end time, increasing.
+        Start and end time, increasing.  With a schedule it may be None: the
+        run starts at 0 and lasts as long as the schedule.
     t_eval : array_like, optional
         Times at which to report the solution (within ``t_span``); by default
         the solver's own steps.
@@ -59,6 +63,11 @@ def simulate(
         and every signal gets a leading axis of length m.
     max_step, first_step : float, optional
         Passed to the solver.
+    schedule : list of segments, or a compiled Program, optional
+        A program with modes (see :mod:`analyzer.schedule`): segments of
+        ``(duration, operate, label)`` run one after the other, the integrators
+        not named in ``operate`` (by name or by ``group``) holding their value.
+        Default: one segment in which every integrator operates.
 
     Returns
     -------
@@ -88,6 +97,11 @@ def simulate(
     >>> np.round(traj["x"][:, -1], 8)
     array([0.36787944, 0.73575888, 1.10363832])
     """
+    if schedule is not None:
+        return _simulate_program(
+            model, t_span, schedule, t_eval=t_eval, method=method, rtol=rtol,
+            atol=atol, initial=initial, max_step=max_step, first_step=first_step,
+        )  # fmt: skip
     t0, t1 = _check_span(t_span)
     method = _check_method(method)
     _check_tolerances(rtol, atol)
@@ -101,6 +115,96 @@ def simulate(
     stats.pop("ys", None)
     states = flat if batch is None else flat.reshape(system.n, batch, len(t))
     return Trajectory(np.asarray(t, float), states, system, stats, solution, batch)
+
+
+def _simulate_program(
+    model: Any,
+    t_span: Any,
+    schedule: Sequence[Any] | Program,
+    *,
+    t_eval: Any,
+    method: str,
+    rtol: float,
+    atol: float,
+    initial: Mapping[Any, Any] | None,
+    max_step: float,
+    first_step: float | None,
+) -> Trajectory:
+    """Run a schedule segment by segment; lifted states restart at each switch."""
+    start = 0.0 if t_span is None else _check_span(t_span)[0]
+    if isinstance(schedule, Program):
+        program = schedule
+    elif isinstance(model, QuadraticSystem):
+        raise ValueError("a schedule needs the circuit, not one compiled system")
+    else:
+        program = compile_schedule(model, schedule, t0=start)
+    end = start + program.duration
+    if t_span is not None and not np.isclose(_check_span(t_span)[1], end, rtol=1e-12):
+        raise ValueError(
+            f"the schedule lasts {program.duration}, so t_span must end at {end}; "
+            f"got t_span={tuple(t_span)} (or pass t_span=None)"
+        )
+    method = _check_method(method)
+    _check_tolerances(rtol, atol)
+    times = _check_t_eval(t_eval, start, end)
+    first = program.segments[0][1]
+    y, batch = _initial_state(first, initial)
+    rows = first.n_base * (batch or 1)  # base states come first in the flat layout
+    base = y[:rows].reshape(first.n_base, -1) if batch else y[: first.n_base]
+    pieces, ts, ys, bounds, methods = [], [start], [base.ravel()], [], []
+    totals = dict.fromkeys(("nfev", "njev", "nlu", "steps"), 0)
+    clock = time.perf_counter()
+    t_a = start
+    for number, (segment, system) in enumerate(program.segments):
+        t_b = end if number == len(program.segments) - 1 else t_a + segment.duration
+        y0 = system.embed(base).ravel()
+        solution, stats = integrate(
+            system, y0, batch, t_a, t_b, method, rtol, atol, max_step, first_step
+        )
+        pieces.append(solution)
+        ts.extend(solution.ts[1:])
+        ys.extend(step[:rows] for step in stats.pop("ys")[1:])
+        base = ys[-1].reshape(first.n_base, -1) if batch else ys[-1]
+        bounds.append((t_a, t_b, segment.label or f"segment {number + 1}"))
+        methods.append(stats["method"])
+        for key in totals:
+            totals[key] += stats[key]
+        t_a = t_b
+    piecewise = PiecewiseSolution(pieces, rows)
+    t = np.asarray(ts) if times is None else times
+    flat = np.column_stack(ys) if times is None else piecewise(t)
+    states = flat if batch is None else flat.reshape(first.n_base, batch, len(t))
+    summary = {
+        **totals,
+        "method": ", ".join(dict.fromkeys(methods)),
+        "wall_time": time.perf_counter() - clock,
+        "segments": bounds,
+    }
+    return Trajectory(np.asarray(t, float), states, first, summary, piecewise, batch)
+
+
+class PiecewiseSolution:
+    """Dense output of a scheduled run: base states, segment after segment.
+
+    Each segment has its own state vector (its own lifted states), so only the
+    base states, which all segments share, are read.  At a switch the later
+    segment answers; the base states are continuous there.
+    """
+
+    def __init__(self, pieces: list[Any], rows: int) -> None:
+        self.pieces = pieces
+        self.rows = rows
+        self.ts = np.concatenate([pieces[0].ts] + [p.ts[1:] for p in pieces[1:]])
+        self._starts = np.array([p.ts[0] for p in pieces[1:]])
+
+    def __call__(self, t: Any) -> np.ndarray:
+        times = np.asarray(t, dtype=float)
+        which = np.searchsorted(self._starts, np.atleast_1d(times), side="right")
+        out = np.empty((self.rows, which.size))
+        for k in np.unique(which):
+            mask = which == k
+            out[:, mask] = self.pieces[k](np.atleast_1d(times)[mask])[: self.rows]
+        return out[:, 0] if times.ndim == 0 else out
 
 
 def _check_span(t_span: Any) -> tuple[float, float]:

@@ -26,7 +26,9 @@ class Trajectory:
     t : ndarray
         Output times.
     states : ndarray
-        State values, shape ``(n, len(t))`` or ``(n, m, len(t))``.
+        State values, shape ``(n, len(t))`` or ``(n, m, len(t))``; for a
+        scheduled run only the base states (each segment has its own lifted
+        states), shape ``(n_base, ...)``.
     system : QuadraticSystem
         What was simulated.
     stats : dict
@@ -85,7 +87,28 @@ class Trajectory:
     def _unflatten(self, y: np.ndarray) -> np.ndarray:
         if self.batch is None:
             return y
-        return y.reshape(self.system.n, self.batch, *y.shape[1:])
+        return y.reshape(self.states.shape[0], self.batch, *y.shape[1:])
+
+    def plot(self, *names: Hashable, ax: Any = None) -> Any:
+        """Time series of the named blocks (default: every integrator).
+
+        Segments of a scheduled run are shaded.  Returns the matplotlib Axes;
+        see :func:`analyzer.plot.plot_trajectory`.
+        """
+        from analyzer.plot import plot_trajectory
+
+        return plot_trajectory(self, *names, ax=ax)
+
+    def plot_phase(
+        self, x: Hashable, y: Hashable, ax: Any = None, **options: Any
+    ) -> Any:
+        """The X-Y plotter: block ``y`` against block ``x``.
+
+        Returns the matplotlib Axes; see :func:`analyzer.plot.plot_phase`.
+        """
+        from analyzer.plot import plot_phase
+
+        return plot_phase(self, x, y, ax=ax, **options)
 
     def crossings(self, name: Hashable, level: float = 0.0, direction: int = 0) -> Any:
         """Times at which a block's signal crosses ``level``.

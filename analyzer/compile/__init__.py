@@ -12,7 +12,7 @@ Three pure passes, each a function of the previous value:
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Collection, Hashable, Iterator
 from contextlib import contextmanager
 
 import networkx as nx
@@ -35,7 +35,10 @@ __all__ = [
 
 
 def compile_circuit(
-    circuit: Circuit | nx.MultiDiGraph | nx.DiGraph, *, t0: float = 0.0
+    circuit: Circuit | nx.MultiDiGraph | nx.DiGraph,
+    *,
+    t0: float = 0.0,
+    hold: Collection[Hashable] = (),
 ) -> QuadraticSystem:
     """Compile a circuit to the quadratic system y' = b + A y + Q(y, y).
 
@@ -46,6 +49,9 @@ def compile_circuit(
     t0 : float, optional
         Start time: the clock state (present when the circuit has a ``time``
         block) starts at ``t0``.
+    hold : collection of block names, optional
+        Integrators in HOLD mode (rate zero), as in one segment of a schedule;
+        see :mod:`analyzer.schedule`.
 
     Returns
     -------
@@ -80,7 +86,16 @@ def compile_circuit(
     array([0., 2., 4.])
     """
     with _no_cyclic_gc():
-        polynomial = lower(validate(as_graph(circuit)), t0=t0)
+        netlist = validate(as_graph(circuit))
+        unknown = [
+            n for n in hold if netlist.attrs.get(n, {}).get("kind") != "integrator"
+        ]
+        if unknown:
+            raise ValueError(
+                "hold names integrators only; not integrators of this circuit: "
+                + ", ".join(repr(n) for n in unknown)
+            )
+        polynomial = lower(netlist, t0=t0, hold=hold)
         return assemble(polynomial, quadratize(polynomial.rates))
 
 

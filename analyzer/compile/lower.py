@@ -11,7 +11,7 @@ and product rules (v' = 1 when v is time).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -52,8 +52,13 @@ class PolynomialSystem:
     clock: int | None = None
 
 
-def lower(netlist: Netlist, *, t0: float = 0.0) -> PolynomialSystem:
+def lower(
+    netlist: Netlist, *, t0: float = 0.0, hold: Collection[Hashable] = ()
+) -> PolynomialSystem:
     """Lower a validated circuit to a polynomial system (pure).
+
+    Integrators named in ``hold`` are in HOLD mode: their rate is zero, so they
+    keep their value (and count as constants in every chain rule).
 
     Examples
     --------
@@ -93,7 +98,7 @@ def lower(netlist: Netlist, *, t0: float = 0.0) -> PolynomialSystem:
             signals.update(_solve_linear_loop(netlist, group, signals))
         else:
             signals[group[0]] = _lower_block(netlist, group[0], signals, clock_signal)
-    rates = _rates(netlist, integrators, signals, clock)
+    rates = _rates(netlist, integrators, signals, clock, frozenset(hold))
     ordered = {n: signals[n] for n in netlist.blocks}
     return PolynomialSystem(
         tuple(names), tuple(y0), tuple(rates), ordered, float(t0), clock
@@ -162,14 +167,16 @@ def _rates(
     integrators: list[Hashable],
     signals: Mapping[Hashable, Poly],
     clock: int | None,
+    hold: frozenset[Hashable],
 ) -> list[Poly]:
-    """Each state's rate: w' = (Σ in)·v' for integrators, t' = 1 for the clock.
+    """Each state's rate: w' = (Σ in)·v' for integrators, t' = 1 for the clock,
+    0 for integrators in HOLD.
 
     An integrator whose variable v depends on other integrators comes after them,
     since v' needs their rates.
     """
     index = {w: i for i, w in enumerate(integrators)}
-    rates: dict[int, Poly] = {}
+    rates: dict[int, Poly] = {index[w]: Poly() for w in integrators if w in hold}
     if clock is not None:
         rates[clock] = Poly.const(1.0)
     needs = integrator_rate_dependencies(netlist)
@@ -177,6 +184,8 @@ def _rates(
         reversed(list(nx.lexicographical_topological_sort(needs, key=node_key)))
     )
     for w in [w for w in integrators if w not in needs] + after:
+        if w in hold:
+            continue
         integrand = total(_inputs(netlist, w, signals).get("in", []))
         source = wrt_source(netlist, w)
         if source is not None:

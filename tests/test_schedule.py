@@ -1,0 +1,181 @@
+"""Programs with modes: segments of OPERATE/HOLD, potentiometer settings, switches."""
+
+import numpy as np
+import pytest
+
+from analyzer import Circuit, simulate
+from analyzer.schedule import Segment, compile_schedule
+
+TIGHT = {"method": "DOP853", "rtol": 1e-10, "atol": 1e-12}
+LOOSE = {"method": "RK45", "rtol": 1e-6, "atol": 1e-9}
+
+
+def tanh_circuit():
+    """u' = x - u v, v' = x² - v² with x held: u(1) = tanh x (one segment)."""
+    c = Circuit()
+    for name in ("x", "u", "v"):
+        c.integrator(name)
+    c.graph.nodes["x"]["group"] = "input"
+    c.graph.nodes["u"]["group"] = c.graph.nodes["v"]["group"] = "tanh"
+    for name, a, b in (("uv", "u", "v"), ("xx", "x", "x"), ("vv", "v", "v")):
+        c.multiplier(name)
+        c.connect(a, name)
+        c.connect(b, name)
+    c.connect("x", "u")
+    c.connect("uv", "u", weight=-1.0)
+    c.connect("xx", "v")
+    c.connect("vv", "v", weight=-1.0)
+    return c
+
+
+def reciprocal_circuit():
+    """Load w = s - 1, then w' = -w² for one unit: 1 - w = 1/s (checklist item 4).
+
+    The load and the Riccati paths run through gains whose settings change
+    between the segments, like a hybrid computer's digital potentiometers.
+    """
+    c = Circuit()
+    c.integrator("s")
+    c.integrator("w")
+    c.constant("one", value=1.0)
+    c.adder("s_minus_1")
+    c.connect("s", "s_minus_1")
+    c.connect("one", "s_minus_1", weight=-1.0)
+    c.gain("load", k=1.0)
+    c.connect("s_minus_1", "load")
+    c.multiplier("ww")
+    c.connect("w", "ww")
+    c.connect("w", "ww")
+    c.gain("riccati", k=-1.0)
+    c.connect("ww", "riccati")
+    c.connect("load", "w")
+    c.connect("riccati", "w")
+    c.adder("out")  # 1/s = 1 - w
+    c.connect("one", "out")
+    c.connect("w", "out", weight=-1.0)
+    return c
+
+
+RECIPROCAL = [
+    Segment(1.0, ["w"], "load", settings={"riccati": {"k": 0.0}}),
+    Segment(1.0, ["w"], "riccati", settings={"load": {"k": 0.0}}),
+]
+
+
+@pytest.mark.parametrize(("tol", "opts"), [(1e-10, TIGHT), (1e-5, LOOSE)])
+def test_tanh_in_one_segment_matches_the_paper_checklist(tol, opts):
+    x = np.array([-2.0, 0.3, 5.0])
+    expected = [-0.9640275800758169, 0.2913126124515909, 0.9999092042625951]
+    traj = simulate(
+        tanh_circuit(), None, schedule=[(1.0, ["tanh"])], initial={"x": x}, **opts
+    )
+    assert np.max(np.abs(traj["u"][:, -1] - expected)) < tol
+    assert np.all(traj["x"] == x[:, None])  # held: never moves
+
+
+@pytest.mark.parametrize(("s", "tol"), [(0.2, 1e-8), (10.0, 1e-9)])
+def test_reciprocal_by_settings_per_segment(s, tol):
+    traj = simulate(
+        reciprocal_circuit(), None, schedule=RECIPROCAL, initial={"s": s}, **TIGHT
+    )
+    assert abs(traj["out"][-1] - 1.0 / s) < tol
+    assert traj.stats["segments"] == [(0.0, 1.0, "load"), (1.0, 2.0, "riccati")]
+    mid = np.argmin(np.abs(traj.t - 1.0))
+    assert abs(traj["w"][mid] - (s - 1.0)) < 1e-9  # after the load segment
+
+
+def test_segments_compile_to_different_systems_over_the_same_base_states():
+    program = compile_schedule(reciprocal_circuit(), RECIPROCAL)
+    (_, load), (_, riccati) = program.segments
+    assert load.names == riccati.names == ("s", "w")
+    assert str(load) == "s' = 0\nw' = -1 + s"
+    assert str(riccati) == "s' = 0\nw' = -w·w"
+    assert (program.width, program.depth, program.duration) == (2, 2, 2.0)
+
+
+def test_lifted_states_restart_from_the_base_states_at_each_switch():
+    # x' = -x³ needs the lift w = x² in the segment where x operates;
+    # a preceding segment moves x, so w must be re-initialised from x.
+    c = Circuit()
+    c.integrator("x", initial=3.0)
+    c.integrator("k")  # a counter that runs in the first segment only
+    c.constant("one", value=1.0)
+    c.connect("one", "k")
+    c.multiplier("x2")
+    c.connect("x", "x2")
+    c.connect("x", "x2")
+    c.multiplier("x3")
+    c.connect("x2", "x3")
+    c.connect("x", "x3")
+    c.connect("x3", "x", weight=-1.0)
+    c.connect("one", "x", weight=0.0)
+    traj = simulate(c, (0.0, 3.0), schedule=[(1.0, ["k"]), (2.0, ["x"])], **TIGHT)
+    assert traj["x"][-1] == pytest.approx(
+        3.0 / np.sqrt(37.0), abs=1e-10
+    )  # checklist 14
+    assert traj["k"][-1] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_one_dimensional_flow_is_monotone():
+    # no ancillas, one segment: x1 < x2 must give y1(T) < y2(T)
+    c = Circuit()
+    c.integrator("y")
+    c.multiplier("yy")
+    c.connect("y", "yy")
+    c.connect("y", "yy")
+    c.constant("c", value=0.3)
+    c.connect("yy", "y", weight=-0.5)
+    c.connect("c", "y")
+    x = np.linspace(-1.0, 1.5, 11)
+    traj = simulate(c, None, schedule=[(1.0, None)], initial={"y": x}, **TIGHT)
+    assert np.all(np.diff(traj["y"][:, -1]) > 0)
+
+
+def test_crossings_and_dense_output_across_segments():
+    c = Circuit()
+    c.integrator("x", initial=1.0)
+    c.integrator("v")
+    c.gain("k", k=-1.0)
+    c.connect("v", "x")
+    c.connect("x", "k")
+    c.connect("k", "v")
+    schedule = [(1.0, None, "a"), (2.0, None, "b"), (4.0, None, "c")]
+    traj = simulate(c, None, schedule=schedule, t_eval=np.linspace(0, 7, 29), **TIGHT)
+    assert np.max(np.abs(traj["x"] - np.cos(traj.t))) < 1e-9
+    assert np.allclose(traj.crossings("x"), [np.pi / 2, 3 * np.pi / 2], atol=1e-9)
+    assert [label for *_, label in traj.stats["segments"]] == ["a", "b", "c"]
+
+
+def test_schedule_errors_are_listed_together():
+    with pytest.raises(ValueError) as info:
+        compile_schedule(
+            tanh_circuit(),
+            [
+                (0.0, ["u"]),
+                (1.0, ["nope"]),
+                (float("nan"), None),
+                Segment(1.0, None, settings={"zz": {"k": 1.0}, "uv": {"k": 2.0}}),
+            ],
+        )
+    message = str(info.value)
+    assert "segment 1: duration 0.0 is not a positive finite number" in message
+    assert (
+        "segment 2: 'nope' is neither an integrator nor a group; groups: input, tanh"
+        in message
+    )
+    assert "segment 3: duration nan" in message
+    assert "'zz', which is not a block" in message
+    assert "block 'uv' (multiplier): no parameter 'k'" in message
+    with pytest.raises(ValueError, match="no segments"):
+        compile_schedule(tanh_circuit(), [])
+
+
+def test_t_span_must_match_the_schedule():
+    with pytest.raises(
+        ValueError, match=r"the schedule lasts 1\.0, so t_span must end at 1\.0"
+    ):
+        simulate(tanh_circuit(), (0.0, 2.0), schedule=[(1.0, ["tanh"])])
+    traj = simulate(
+        tanh_circuit(), (5.0, 6.0), schedule=[(1.0, ["tanh"])], initial={"x": 0.5}
+    )
+    assert traj.t[0] == 5.0 and traj.t[-1] == 6.0
