@@ -9,6 +9,7 @@ over dicts and lists and give the same result whatever the graph's node order.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
@@ -18,9 +19,22 @@ from typing import Any, NamedTuple
 import networkx as nx
 
 
-def node_key(name: Hashable) -> tuple[str, str]:
-    """A total order on block names of any type: by text, then by type name."""
-    return (str(name), type(name).__name__)
+def node_key(name: Hashable) -> tuple[tuple[tuple[int, str, int], ...], str, str]:
+    """A total order on block names of any type, natural for numbered names.
+
+    ``u2`` comes before ``u10``; ties (``u01`` and ``u1``) fall back to the text,
+    then to the type's name, so the order is total and deterministic.
+    """
+    text = str(name)
+    chunks = tuple(
+        (1, "", int(part)) if part.isdigit() else (0, part, 0)
+        for part in _DIGITS.split(text)
+        if part
+    )
+    return (chunks, text, type(name).__name__)
+
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 class Wire(NamedTuple):

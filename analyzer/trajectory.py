@@ -76,8 +76,10 @@ class Trajectory:
 
     @property
     def final(self) -> dict[Hashable, Any]:
-        """Every block's value at the last output time."""
-        return {name: self[name][..., -1] for name in self.names}
+        """Every block's value at the last output time (an array for a batch)."""
+        if self.batch:
+            return {name: self[name][:, -1] for name in self.names}
+        return {name: float(self[name][-1]) for name in self.names}
 
     def __call__(self, t: Any) -> np.ndarray:
         """State values at any time(s) in the span, from the dense output."""

@@ -230,3 +230,25 @@ def test_stiff_heat_equation_with_auto_is_fast_and_exact():
     assert traj.stats["method"] == "Radau"
     lam = 4.0 / h**2 * np.sin(np.pi * h / 2) ** 2
     assert abs(traj["u29"][-1] - np.sin(np.pi * x[29]) * np.exp(-lam)) < 1e-9
+
+
+def test_every_member_of_a_batch_is_as_accurate_as_a_single_run():
+    # 99 members at rest must not dilute the error estimate of the moving one
+    t = np.linspace(0.0, 20.0, 41)
+    opts = {"rtol": 1e-6, "atol": 1e-9, "method": "DOP853", "t_eval": t}
+    exact = solve_ivp(
+        vdp_rhs(1.0),
+        (0, 20),
+        [2.0, 0.0],
+        t_eval=t,
+        rtol=1e-12,
+        atol=1e-12,
+        method="DOP853",
+    )
+    single = simulate(van_der_pol(1.0), (0.0, 20.0), **opts)
+    batch = simulate(
+        van_der_pol(1.0), (0.0, 20.0), initial={"x": [2.0] + [0.0] * 99}, **opts
+    )
+    error_single = np.max(np.abs(single["x"] - exact.y[0]))
+    error_batch = np.max(np.abs(batch["x"][0] - exact.y[0]))
+    assert error_batch <= 1.5 * error_single
