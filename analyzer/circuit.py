@@ -120,6 +120,17 @@ class Circuit:
             )
         self.graph.add_edge(src, dst, port=port, weight=weight)
 
+    def _repr_svg_(self) -> str | None:
+        """The circuit as an SVG drawing in Jupyter (None without Graphviz or
+        while the circuit is still incomplete)."""
+        from analyzer.draw import svg
+        from analyzer.errors import CircuitError
+
+        try:
+            return svg(self)
+        except CircuitError:
+            return None
+
     def save(self, path: str | Path) -> None:
         """Write the circuit as JSON (networkx node-link form)."""
         from analyzer.io import save_circuit

@@ -67,6 +67,9 @@ class Target(NamedTuple):
     probes: tuple[Hashable, ...] | None
 
 
+DRAW_STYLES = ("gpac", "electronic", "compiled", "shaft")
+
+
 def parse_value(text: str) -> Any:
     """Read a ``--param`` value as a bool, None, int, float, literal or str.
 
@@ -118,7 +121,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the catalog of ready-made circuits")
     run = sub.add_parser("run", help="simulate a circuit and summarise the run")
     show = sub.add_parser("show", help="print the compiled equations and statistics")
-    for cmd in (run, show):
+    draw = sub.add_parser("draw", help="draw the circuit (Graphviz or Bush's shafts)")
+    for cmd in (run, show, draw):
         cmd.add_argument("target", metavar="TARGET", help=TARGET_HELP)
         opts: dict[str, Any] = dict(action="extend", nargs="+", type=_param, default=[])
         cmd.add_argument("-p", "--param", metavar="KEY=VALUE", help=PARAM_HELP, **opts)
@@ -131,6 +135,11 @@ def _parser() -> argparse.ArgumentParser:
     arg("--probe", metavar="A,B", help="blocks to summarise and plot")
     arg("--out", type=Path, metavar="FILE.csv", help="write every signal as CSV")
     arg("--plot", type=Path, metavar="FILE.png", help="plot the probes (png, pdf...)")
+    arg("--phase", metavar="X,Y", help="add the X-Y plotter's view of Y against X")
+    draw.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                      help="the drawing: .svg, .png or .pdf")  # fmt: skip
+    draw.add_argument("--style", choices=DRAW_STYLES, default="gpac", metavar="S",
+                      help=f"one of {', '.join(DRAW_STYLES)} (default gpac)")  # fmt: skip
     return parser
 
 
@@ -147,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as stop:  # argparse's own exit: --help, --version, errors
         return stop.code if isinstance(stop.code, int) else 1
-    commands = {"list": _list, "run": _run, "show": _show}
+    commands = {"list": _list, "run": _run, "show": _show, "draw": _draw}
     try:
         commands[args.command](args)
     except (UsageError, FileNotFoundError) as err:
@@ -199,6 +208,16 @@ def _run(args: argparse.Namespace) -> None:
             raise UsageError(f"cannot write {path}: no directory {path.parent}")
     if args.plot is not None:
         _check_plot_format(args.plot)
+    phase = None
+    if args.phase is not None:
+        if args.plot is None:
+            raise UsageError(
+                "--phase draws into the --plot figure; give --plot FILE too"
+            )
+        names = [p.strip() for p in args.phase.split(",")]
+        if len(names) != 2 or not all(names):
+            raise UsageError(f"--phase {args.phase!r}: expected two blocks, X,Y")
+        phase = (_block(graph, names[0]), _block(graph, names[1]))
 
     start = time.perf_counter()
     system = compile_circuit(target.circuit, t0=t0)
@@ -222,7 +241,7 @@ def _run(args: argparse.Namespace) -> None:
         _write_csv(traj, args.out)
         print(f"wrote {args.out}")
     if args.plot is not None:
-        _plot(traj, probes, f"{target.label}: {target.title}", args.plot)
+        _plot(traj, probes, f"{target.label}: {target.title}", args.plot, phase)
         print(f"wrote {args.plot}")
 
 
@@ -242,6 +261,27 @@ def _show(args: argparse.Namespace) -> None:
         ("linear terms", int(system.A.count_nonzero())),
         ("quadratic terms", int(np.count_nonzero(system.C))),
     )
+
+
+def _draw(args: argparse.Namespace) -> None:
+    target = _resolve(args.target, dict(args.param))
+    path = args.output
+    if not path.parent.is_dir():
+        raise UsageError(f"cannot write {path}: no directory {path.parent}")
+    if path.suffix.lower() not in (".svg", ".png", ".pdf"):
+        raise UsageError(f"-o {path}: the drawing is written as .svg, .png or .pdf")
+    if args.style == "shaft":
+        from analyzer.shaft import shaft_diagram
+
+        shaft_diagram(target.circuit).figure.savefig(path)  # sized to fit
+    else:
+        from analyzer.draw import DotNotFoundError, render
+
+        try:
+            render(target.circuit, path, style=args.style)
+        except DotNotFoundError as err:
+            raise RunError(str(err)) from None
+    print(f"wrote {path}")
 
 
 def _print_rows(*rows: tuple[str, object]) -> None:
@@ -410,19 +450,34 @@ def _check_plot_format(path: Path) -> None:
         raise UsageError(f"--plot {path}: unknown figure format; known: {known}")
 
 
-def _plot(traj: Any, probes: Sequence[Hashable], title: str, path: Path) -> None:
+def _plot(
+    traj: Any,
+    probes: Sequence[Hashable],
+    title: str,
+    path: Path,
+    phase: tuple[Hashable, Hashable] | None = None,
+) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     # A bare Figure on the Agg canvas: no pyplot, no window, no global state.
-    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    fig = Figure(figsize=(8 if phase is None else 13, 4.5), layout="constrained")
     FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    if phase is None:
+        ax = fig.add_subplot()
+    else:
+        ax, xy = fig.subplots(1, 2, width_ratios=(1.7, 1))
     # Draw from the dense output: solver steps alone would show polygons.
     grid = np.linspace(traj.t[0], traj.t[-1], max(1001, len(traj.t)))
-    signals = traj.system.signals(traj(grid))
+    signals = traj.at(grid, *dict.fromkeys([*probes, *(phase or ())]))
     for name in probes:
         ax.plot(grid, signals[name], label=str(name))
+    if phase is not None:  # the X-Y plotter's pen
+        x, y = phase
+        xy.plot(signals[x], signals[y], lw=1.2)
+        xy.plot(signals[x][0], signals[y][0], "o", mfc="white", label="start")
+        xy.set(xlabel=str(x), ylabel=str(y), title=f"{y} against {x}")
+        xy.grid(True, alpha=0.3)
     ax.set(xlabel="t", ylabel="signal", title=title)
     ax.grid(True, alpha=0.3)
     if probes:

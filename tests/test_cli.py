@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import runpy
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -385,3 +386,56 @@ def test_python_dash_m_analyzer(tmp_path):
     failed = subprocess.run([*command, "run", "besel"], **options)
     assert failed.returncode == 2 and failed.stdout == ""
     assert failed.stderr.startswith("analyzer: error: unknown circuit 'besel'")
+
+
+# -- draw, and the phase view of run ------------------------------------------
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz dot")
+
+
+@needs_dot
+@pytest.mark.needs_dot
+@pytest.mark.parametrize("style", ["gpac", "electronic", "compiled"])
+@pytest.mark.parametrize("suffix", [".svg", ".png", ".pdf"])
+def test_draw_every_style_and_format(tmp_path, capsys, style, suffix):
+    out = tmp_path / f"bessel{suffix}"
+    assert main(["draw", "bessel", "-o", str(out), "--style", style]) == 0
+    data = out.read_bytes()
+    magic = {".svg": b"<?xml", ".png": b"\x89PNG", ".pdf": b"%PDF"}[suffix]
+    assert data.startswith(magic)
+    if suffix == ".svg":
+        assert b">y<" in data or b"y</text>" in data
+    assert f"wrote {out}" in capsys.readouterr().out
+
+
+def test_draw_shaft_style_with_matplotlib(tmp_path):
+    out = tmp_path / "oscillator.png"
+    assert main(["draw", "sine_cosine", "-o", str(out), "--style", "shaft"]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_draw_errors(tmp_path, capsys):
+    assert main(["draw", "bessel", "-o", str(tmp_path / "x.gif")]) == 2
+    assert ".svg, .png or .pdf" in capsys.readouterr().err
+    assert main(["draw", "bessel", "-o", str(tmp_path / "x.svg"), "--style", "x"]) == 2
+    assert main(["draw", "bessel"]) == 2  # -o is required
+    big = [
+        "draw",
+        "oscillator_chain",
+        "-o",
+        str(tmp_path / "c.png"),
+        "--style",
+        "shaft",
+    ]
+    assert main(big) == 1
+    assert "up to 15 blocks" in capsys.readouterr().err
+
+
+def test_run_with_a_phase_view(tmp_path, capsys):
+    out = tmp_path / "vdp.png"
+    assert main(["run", "van_der_pol", "--plot", str(out), "--phase", "x,v"]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+    assert main(["run", "van_der_pol", "--phase", "x,v"]) == 2
+    assert "give --plot FILE too" in capsys.readouterr().err
+    assert main(["run", "van_der_pol", "--plot", str(out), "--phase", "x"]) == 2
+    assert main(["run", "van_der_pol", "--plot", str(out), "--phase", "x,nope"]) == 2

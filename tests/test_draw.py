@@ -516,3 +516,18 @@ def test_every_catalog_circuit_draws_every_wire():
         weighted = sum(1 for *_, w in graph.edges(data="weight", default=1.0) if w != 1)
         assert len(edges(electronic)) == graph.number_of_edges() + weighted, name
         assert to_dot(graph, "compiled").source.startswith("// analyzer compiled")
+
+
+@pytest.mark.needs_dot
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz dot")
+def test_a_circuit_shows_itself_as_svg_in_jupyter():
+    from analyzer import Circuit
+
+    c = Circuit()
+    c.integrator("x", initial=1.0)
+    c.gain("g", k=-1.0)
+    assert c._repr_svg_() is None  # incomplete: the gain has no input yet
+    c.connect("x", "g")
+    c.connect("g", "x")
+    drawing = c._repr_svg_()
+    assert drawing is not None and drawing.lstrip().startswith("<?xml") and "<svg" in drawing
