@@ -24,29 +24,9 @@ import scipy
 from scipy.integrate import solve_ivp
 
 from analyzer import Circuit, compile_circuit, simulate
+from circuits import lorenz
 
 SIGMA, RHO, BETA = 10.0, 28.0, 8.0 / 3.0
-
-
-def lorenz_circuit() -> Circuit:
-    """Lorenz from integrators, multipliers and adders (8 blocks)."""
-    c = Circuit()
-    for name, y0 in (("x", 1.0), ("y", 1.0), ("z", 1.0)):
-        c.integrator(name, initial=y0)
-    c.multiplier("xz")
-    c.multiplier("xy")
-    c.connect("x", "xz")
-    c.connect("z", "xz")
-    c.connect("x", "xy")
-    c.connect("y", "xy")
-    c.connect("y", "x", weight=SIGMA)
-    c.connect("x", "x", weight=-SIGMA)
-    c.connect("x", "y", weight=RHO)
-    c.connect("xz", "y", weight=-1.0)
-    c.connect("y", "y", weight=-1.0)
-    c.connect("xy", "z")
-    c.connect("z", "z", weight=-BETA)
-    return c
 
 
 def lorenz_numpy(t: float, u: np.ndarray) -> np.ndarray:
@@ -160,7 +140,7 @@ def main() -> None:
         f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}\n"
     )
     sims = [
-        simulate_ratio("Lorenz (8 blocks)", lorenz_circuit(), lorenz_numpy,
+        simulate_ratio("Lorenz (8 blocks)", lorenz.build(), lorenz_numpy,
                        np.ones(3), (0.0, 20.0), "DOP853", repeats),
         simulate_ratio(f"chain of {n_chain} oscillators ({5 * n_chain} blocks)",
                        chain_circuit(n_chain), chain_numpy(n_chain), chain_y0(n_chain),
