@@ -273,7 +273,8 @@ def _draw(args: argparse.Namespace) -> None:
     if args.style == "shaft":
         from analyzer.shaft import shaft_diagram
 
-        shaft_diagram(target.circuit).figure.savefig(path)  # sized to fit
+        figure: Any = shaft_diagram(target.circuit).figure  # sized to fit
+        figure.savefig(path)
     else:
         from analyzer.draw import DotNotFoundError, render
 

@@ -45,7 +45,7 @@ class Wire(NamedTuple):
     weight: Any
 
 
-def _wire_order(wire: Wire) -> tuple[tuple[str, str], str, str]:
+def _wire_order(wire: Wire) -> tuple[Any, str, str]:
     return (node_key(wire.src), str(wire.port), repr(wire.weight))
 
 

@@ -108,11 +108,11 @@ def simulate(
     times = _check_t_eval(t_eval, t0, t1)
     system = _system(model, t0)
     y0, batch = _initial_state(system, initial)
-    run = integrate(system, y0, batch, t0, t1, method, rtol, atol, max_step, first_step)
-    solution, stats = run
+    solution, ys, stats = integrate(
+        system, y0, batch, t0, t1, method, rtol, atol, max_step, first_step
+    )
     t = solution.ts if times is None else times
-    flat = solution(t) if times is not None else np.column_stack(stats.pop("ys"))
-    stats.pop("ys", None)
+    flat = solution(t) if times is not None else np.column_stack(ys)
     states = flat if batch is None else flat.reshape(system.n, batch, len(t))
     return Trajectory(np.asarray(t, float), states, system, stats, solution, batch)
 
@@ -158,12 +158,12 @@ def _simulate_program(
     for number, (segment, system) in enumerate(program.segments):
         t_b = end if number == len(program.segments) - 1 else t_a + segment.duration
         y0 = system.embed(base).ravel()
-        solution, stats = integrate(
+        solution, steps, stats = integrate(
             system, y0, batch, t_a, t_b, method, rtol, atol, max_step, first_step
         )
         pieces.append(solution)
         ts.extend(solution.ts[1:])
-        ys.extend(step[:rows] for step in stats.pop("ys")[1:])
+        ys.extend(step[:rows] for step in steps[1:])
         base = ys[-1].reshape(first.n_base, -1) if batch else ys[-1]
         bounds.append((t_a, t_b, segment.label or f"segment {number + 1}"))
         methods.append(stats["method"])
