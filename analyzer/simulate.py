@@ -180,7 +180,15 @@ def _simulate_program(
         "wall_time": time.perf_counter() - clock,
         "segments": bounds,
     }
-    return Trajectory(np.asarray(t, float), states, first, summary, piecewise, batch)
+    readouts = [(start, first)] + [
+        (t_a, system)
+        for (t_a, _, _), (_, system) in zip(
+            bounds[1:], program.segments[1:], strict=True
+        )
+    ]
+    return Trajectory(
+        np.asarray(t, float), states, first, summary, piecewise, batch, readouts
+    )
 
 
 class PiecewiseSolution:

@@ -87,29 +87,47 @@ def integrate(
         method, fun, jac, t0, y0, t1, rtol, atol, max_step, first_step
     )
     stiff_checks = 0
-    while solver.status == "running":
-        message = solver.step()
-        if solver.status == "failed":
-            _fail(system, solver, y0, batch, message)
-        if not np.max(np.abs(solver.y)) <= _BLOWUP:  # also catches nan
-            _fail(
-                system, solver, y0, batch, "the solution left the floating-point range"
-            )
-        ts.append(solver.t)
-        ys.append(solver.y.copy())
-        interpolants.append(_interpolant(solver))
-        stats["steps"] += 1
-        if auto and method in _STIFF_STEP and stats["steps"] % _CHECK_EVERY == 0:
-            h = solver.t - solver.t_old
-            stiff = h * _spectral_radius(jac(solver.t, solver.y)) > _STIFF_STEP[method]
-            stiff_checks = stiff_checks + 1 if stiff else 0
-            if stiff_checks >= _CHECKS_TO_SWITCH and solver.status == "running":
-                _add_counts(stats, solver)
-                method = "Radau"
-                methods.append(method)
-                solver = _make_solver(
-                    method, fun, jac, solver.t, solver.y, t1, rtol, atol, max_step, h
+    # Trial steps of a run that blows up overflow before the checks below see
+    # it; the SimulationError says so, so numpy's own warnings would be noise.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        while solver.status == "running":
+            message = solver.step()
+            if solver.status == "failed":
+                _fail(system, solver, y0, batch, message)
+            if not np.max(np.abs(solver.y)) <= _BLOWUP:  # also catches nan
+                _fail(
+                    system,
+                    solver,
+                    y0,
+                    batch,
+                    "the solution left the floating-point range",
                 )
+            ts.append(solver.t)
+            ys.append(solver.y.copy())
+            interpolants.append(_interpolant(solver))
+            stats["steps"] += 1
+            if auto and method in _STIFF_STEP and stats["steps"] % _CHECK_EVERY == 0:
+                h = solver.t - solver.t_old
+                stiff = (
+                    h * _spectral_radius(jac(solver.t, solver.y)) > _STIFF_STEP[method]
+                )
+                stiff_checks = stiff_checks + 1 if stiff else 0
+                if stiff_checks >= _CHECKS_TO_SWITCH and solver.status == "running":
+                    _add_counts(stats, solver)
+                    method = "Radau"
+                    methods.append(method)
+                    solver = _make_solver(
+                        method,
+                        fun,
+                        jac,
+                        solver.t,
+                        solver.y,
+                        t1,
+                        rtol,
+                        atol,
+                        max_step,
+                        h,
+                    )
     _add_counts(stats, solver)
     stats["method"] = "→".join(methods)
     stats["wall_time"] = time.perf_counter() - start
@@ -234,7 +252,7 @@ def _fail(
         )
     raise SimulationError(
         f"the solver ({type(solver).__name__}) failed at t = {solver.t:.10g}: "
-        f"{message}. Try method='Radau' or looser tolerances.",
+        f"{str(message).rstrip('.')}. Try method='Radau' or looser tolerances.",
         t=float(solver.t),
     )
 

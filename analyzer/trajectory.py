@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,7 @@ class Trajectory:
         stats: Mapping[str, Any],
         solution: OdeSolution,
         batch: int | None = None,
+        readouts: Sequence[tuple[float, QuadraticSystem]] = (),
     ) -> None:
         self.t = t
         self.states = states
@@ -52,6 +53,9 @@ class Trajectory:
         self.batch = batch
         self._solution = solution
         self._signals: dict[Hashable, np.ndarray] = {}
+        # A scheduled run reads each segment's signals with that segment's
+        # readout (settings change gains): (start time, system) per segment.
+        self._readouts = list(readouts) or [(float(t[0]), system)]
 
     def __repr__(self) -> str:
         batch = f", batch of {self.batch}" if self.batch else ""
@@ -71,8 +75,24 @@ class Trajectory:
     def __getitem__(self, name: Hashable) -> np.ndarray:
         if name not in self._signals:
             base = self.states[: self.system.n_base]
-            self._signals[name] = self.system.outputs.evaluate(base, [name])[0]
+            self._signals[name] = self._read(self.t, base, [name])[0]
         return self._signals[name]
+
+    def _read(self, times: Any, base: np.ndarray, names: list[Hashable]) -> np.ndarray:
+        """Signals from base states whose last axis runs over ``times``."""
+        if len(self._readouts) == 1:
+            return self.system.outputs.evaluate(base, names)
+        times = np.atleast_1d(np.asarray(times, dtype=float))
+        starts = np.array([start for start, _ in self._readouts[1:]])
+        which = np.searchsorted(
+            starts, times, side="right"
+        )  # the later one at a switch
+        out = np.empty((len(names), *base.shape[1:]))
+        for k in np.unique(which):
+            columns = which == k
+            outputs = self._readouts[k][1].outputs
+            out[..., columns] = outputs.evaluate(base[..., columns], names)
+        return out
 
     @property
     def final(self) -> dict[Hashable, Any]:
@@ -102,8 +122,11 @@ class Trajectory:
         0.367879441
         """
         selected = list(names) if names else list(self.names)
-        base = self(t)[: self.system.n_base]
-        values = self.system.outputs.evaluate(base, selected)
+        times = np.asarray(t, dtype=float)
+        base = self(np.atleast_1d(times))[: self.system.n_base]
+        values = self._read(times, base, selected)
+        if times.ndim == 0:
+            values = values[..., 0]
         return dict(zip(selected, values, strict=True))
 
     def __call__(self, t: Any) -> np.ndarray:
@@ -184,7 +207,7 @@ class Trajectory:
             y = self._unflatten(self._solution(times))[: self.system.n_base]
             if member is not None:
                 y = y[:, member]
-            return self.system.outputs.evaluate(y, [name])[0] - level
+            return self._read(times, y, [name])[0] - level
 
         found = [_roots(lambda s, k=k: signal(s, k), grid, direction) for k in members]
         return found if self.batch else found[0]

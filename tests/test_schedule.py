@@ -179,3 +179,18 @@ def test_t_span_must_match_the_schedule():
         tanh_circuit(), (5.0, 6.0), schedule=[(1.0, ["tanh"])], initial={"x": 0.5}
     )
     assert traj.t[0] == 5.0 and traj.t[-1] == 6.0
+
+
+def test_signals_are_read_with_each_segments_settings():
+    # the gains' settings change between segments, so their signals jump
+    traj = simulate(
+        reciprocal_circuit(), None, schedule=RECIPROCAL, initial={"s": 0.5},
+        t_eval=[0.5, 1.0, 1.5], **TIGHT,
+    )  # fmt: skip
+    w = traj["w"]
+    assert np.allclose(traj["load"], [-0.5, 0.0, 0.0])  # on, then off at the switch
+    assert np.allclose(traj["riccati"], [0.0, -(w[1] ** 2), -(w[2] ** 2)], atol=1e-12)
+    assert traj.at(0.25, "load")["load"] == pytest.approx(-0.5)
+    assert traj.at(1.75, "riccati")["riccati"] == pytest.approx(
+        -(traj.at(1.75, "w")["w"] ** 2)
+    )
