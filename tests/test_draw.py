@@ -530,4 +530,8 @@ def test_a_circuit_shows_itself_as_svg_in_jupyter():
     c.connect("x", "g")
     c.connect("g", "x")
     drawing = c._repr_svg_()
-    assert drawing is not None and drawing.lstrip().startswith("<?xml") and "<svg" in drawing
+    assert (
+        drawing is not None
+        and drawing.lstrip().startswith("<?xml")
+        and "<svg" in drawing
+    )
