@@ -39,6 +39,7 @@ def simulate(
     max_step: float = np.inf,
     first_step: float | None = None,
     schedule: Sequence[Any] | Program | None = None,
+    dense_output: bool = True,
 ) -> Trajectory:
     """Simulate a circuit or a compiled system over ``t_span``.
 
@@ -68,6 +69,11 @@ def simulate(
         ``(duration, operate, label)`` run one after the other, the integrators
         not named in ``operate`` (by name or by ``group``) holding their value.
         Default: one segment in which every integrator operates.
+    dense_output : bool
+        Keep every step's interpolant, for ``traj(t)``, ``traj.at`` and
+        ``traj.crossings``.  With ``t_eval`` and ``dense_output=False`` the run
+        keeps only the requested times, so memory does not grow with the
+        number of steps (large batches).
 
     Returns
     -------
@@ -101,6 +107,7 @@ def simulate(
         return _simulate_program(
             model, t_span, schedule, t_eval=t_eval, method=method, rtol=rtol,
             atol=atol, initial=initial, max_step=max_step, first_step=first_step,
+            dense_output=dense_output,
         )  # fmt: skip
     t0, t1 = _check_span(t_span)
     method = _check_method(method)
@@ -108,13 +115,17 @@ def simulate(
     times = _check_t_eval(t_eval, t0, t1)
     system = _system(model, t0)
     y0, batch = _initial_state(system, initial)
-    solution, ys, stats = integrate(
-        system, y0, batch, t0, t1, method, rtol, atol, max_step, first_step
-    )
-    t = solution.ts if times is None else times
-    flat = solution(t) if times is not None else np.column_stack(ys)
+    run = integrate(
+        system, y0, batch, t0, t1, method, rtol, atol, max_step, first_step,
+        t_eval=times, dense=dense_output,
+    )  # fmt: skip
+    t = run.ts if times is None else times
+    flat = np.column_stack(run.ys) if run.ys is not None else run.samples
+    assert flat is not None
     states = flat if batch is None else flat.reshape(system.n, batch, len(t))
-    return Trajectory(np.asarray(t, float), states, system, stats, solution, batch)
+    return Trajectory(
+        np.asarray(t, float), states, system, run.stats, run.solution, batch
+    )
 
 
 def _simulate_program(
@@ -129,6 +140,7 @@ def _simulate_program(
     initial: Mapping[Any, Any] | None,
     max_step: float,
     first_step: float | None,
+    dense_output: bool,
 ) -> Trajectory:
     """Run a schedule segment by segment; lifted states restart at each switch."""
     start = 0.0 if t_span is None else _check_span(t_span)[0]
@@ -151,28 +163,36 @@ def _simulate_program(
     y, batch = _initial_state(first, initial)
     rows = first.n_base * (batch or 1)  # base states come first in the flat layout
     base = y[:rows].reshape(first.n_base, -1) if batch else y[: first.n_base]
-    pieces, ts, ys, bounds, methods = [], [start], [base.ravel()], [], []
+    pieces, ts, ys, samples, bounds, methods = [], [start], [base.ravel()], [], [], []
     totals = dict.fromkeys(("nfev", "njev", "nlu", "steps"), 0)
     clock = time.perf_counter()
     t_a = start
+    last = len(program.segments) - 1
     for number, (segment, system) in enumerate(program.segments):
-        t_b = end if number == len(program.segments) - 1 else t_a + segment.duration
-        y0 = system.embed(base).ravel()
-        solution, steps, stats = integrate(
-            system, y0, batch, t_a, t_b, method, rtol, atol, max_step, first_step
-        )
-        pieces.append(solution)
-        ts.extend(solution.ts[1:])
-        ys.extend(step[:rows] for step in steps[1:])
-        base = ys[-1].reshape(first.n_base, -1) if batch else ys[-1]
+        t_b = end if number == last else t_a + segment.duration
+        inside = None
+        if times is not None:  # each time to one segment: [t_a, t_b), the last closed
+            upper = times <= t_b if number == last else times < t_b
+            inside = times[(times >= t_a) & upper]
+        run = integrate(
+            system, system.embed(base).ravel(), batch, t_a, t_b, method, rtol, atol,
+            max_step, first_step, t_eval=inside, dense=dense_output,
+        )  # fmt: skip
+        pieces.append(run.solution)
+        ts.extend(run.ts[1:])
+        if run.ys is not None:
+            ys.extend(step[:rows] for step in run.ys[1:])
+        if run.samples is not None:
+            samples.append(run.samples[:rows])
+        base = run.final[:rows].reshape(first.n_base, -1) if batch else run.final[:rows]
         bounds.append((t_a, t_b, segment.label or f"segment {number + 1}"))
-        methods.append(stats["method"])
+        methods.append(run.stats["method"])
         for key in totals:
-            totals[key] += stats[key]
+            totals[key] += run.stats[key]
         t_a = t_b
-    piecewise = PiecewiseSolution(pieces, rows)
+    piecewise = PiecewiseSolution(pieces, rows) if dense_output else None
     t = np.asarray(ts) if times is None else times
-    flat = np.column_stack(ys) if times is None else piecewise(t)
+    flat = np.column_stack(ys) if times is None else np.hstack(samples)
     states = flat if batch is None else flat.reshape(first.n_base, batch, len(t))
     summary = {
         **totals,

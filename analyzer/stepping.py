@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,12 +54,14 @@ def integrate(
     atol: float,
     max_step: float,
     first_step: float | None,
-) -> tuple[OdeSolution, list[np.ndarray], dict[str, Any]]:
+    t_eval: np.ndarray | None = None,
+    dense: bool = True,
+) -> Run:
     """Step a solver to t1; switch to Radau when an explicit method turns stiff.
 
-    Returns the dense output, the state after every step (the first is y0)
-    and the statistics: ``method``, ``nfev``, ``njev``, ``nlu``, ``steps``,
-    ``wall_time``.
+    With ``t_eval`` the states at those times are sampled step by step, and
+    the steps themselves are not kept; without ``dense`` no interpolant is
+    kept either, so memory does not grow with the number of steps.
     """
     fun, jac = system.rhs, system.jac
     if batch is not None:
@@ -80,7 +83,9 @@ def integrate(
         first = system.jac(t0, y0.reshape(system.n, -1)[:, 0])  # one member says
         method = "Radau" if _stiff_at_start(first, t1 - t0) else _explicit(rtol)
     start = time.perf_counter()
-    ts, ys, interpolants = [t0], [y0], []
+    ts, interpolants = [t0], []
+    ys: list[np.ndarray] | None = [y0] if t_eval is None else None
+    sampler = _Sampler(t_eval, t0, y0)
     stats: dict[str, Any] = {"nfev": 0, "njev": 0, "nlu": 0, "steps": 0}
     methods = [method]
     solver = _make_solver(
@@ -103,8 +108,11 @@ def integrate(
                     "the solution left the floating-point range",
                 )
             ts.append(solver.t)
-            ys.append(solver.y.copy())
-            interpolants.append(_interpolant(solver))
+            if ys is not None:
+                ys.append(solver.y.copy())
+            if dense:
+                interpolants.append(_interpolant(solver))
+            sampler.step(solver, interpolants[-1] if dense else None)
             stats["steps"] += 1
             if auto and method in _STIFF_STEP and stats["steps"] % _CHECK_EVERY == 0:
                 h = solver.t - solver.t_old
@@ -131,7 +139,55 @@ def integrate(
     _add_counts(stats, solver)
     stats["method"] = "→".join(methods)
     stats["wall_time"] = time.perf_counter() - start
-    return OdeSolution(np.array(ts), interpolants), ys, stats
+    solution = OdeSolution(np.array(ts), interpolants) if dense else None
+    return Run(solution, np.array(ts), ys, sampler.values(), solver.y.copy(), stats)
+
+
+@dataclass
+class Run:
+    """What :func:`integrate` returns.
+
+    ``solution`` is the dense output (None unless kept); ``ys`` the state after
+    every step, the first being y0 (None when sampling at ``t_eval``);
+    ``samples`` the states at ``t_eval`` as columns; ``final`` the state at t1;
+    ``stats`` has ``method``, ``nfev``, ``njev``, ``nlu``, ``steps`` and
+    ``wall_time``.
+    """
+
+    solution: OdeSolution | None
+    ts: np.ndarray
+    ys: list[np.ndarray] | None
+    samples: np.ndarray | None
+    final: np.ndarray
+    stats: dict[str, Any]
+
+
+class _Sampler:
+    """States at requested times, read from each step's interpolant as it passes."""
+
+    def __init__(self, times: np.ndarray | None, t0: float, y0: np.ndarray) -> None:
+        self.times = times
+        self.columns: list[np.ndarray] = []
+        self.next = 0
+        if times is not None:
+            while self.next < len(times) and times[self.next] <= t0:
+                self.columns.append(y0.copy())
+                self.next += 1
+
+    def step(self, solver: Any, interpolant: Any) -> None:
+        times = self.times
+        if times is None or self.next >= len(times) or times[self.next] > solver.t:
+            return
+        stop = int(np.searchsorted(times, solver.t, side="right"))
+        read = interpolant if interpolant is not None else solver.dense_output()
+        values = np.asarray(read(times[self.next : stop])).reshape(len(solver.y), -1)
+        self.columns.extend(values.T)
+        self.next = stop
+
+    def values(self) -> np.ndarray | None:
+        if self.times is None:
+            return None
+        return np.column_stack(self.columns) if self.columns else None
 
 
 class _DeferredInterpolant:

@@ -42,7 +42,7 @@ class Trajectory:
         states: np.ndarray,
         system: QuadraticSystem,
         stats: Mapping[str, Any],
-        solution: OdeSolution,
+        solution: OdeSolution | None,
         batch: int | None = None,
         readouts: Sequence[tuple[float, QuadraticSystem]] = (),
     ) -> None:
@@ -131,8 +131,16 @@ class Trajectory:
 
     def __call__(self, t: Any) -> np.ndarray:
         """State values at any time(s) in the span, from the dense output."""
-        y = self._solution(t)
-        return self._unflatten(y)
+        return self._unflatten(self._dense()(t))
+
+    def _dense(self) -> Any:
+        """The dense output, or an error that says how to keep it."""
+        if self._solution is None:
+            raise ValueError(
+                "this run kept no dense output (dense_output=False); simulate "
+                "with dense_output=True to read it between output times"
+            )
+        return self._solution
 
     def _unflatten(self, y: np.ndarray) -> np.ndarray:
         if self.batch is None:
@@ -196,7 +204,8 @@ class Trajectory:
         if direction not in (-1, 0, 1):
             raise ValueError(f"direction must be -1, 0 or +1, got {direction!r}")
         self.system.outputs.index(name)  # a clear KeyError for an unknown block
-        steps = self._solution.ts
+        solution = self._dense()
+        steps = solution.ts
         fractions = np.arange(_SAMPLES_PER_STEP) / _SAMPLES_PER_STEP
         grid = np.append(
             (steps[:-1, None] + np.diff(steps)[:, None] * fractions).ravel(), steps[-1]
@@ -204,7 +213,7 @@ class Trajectory:
         members = range(self.batch) if self.batch else [None]
 
         def signal(times: Any, member: int | None) -> np.ndarray:
-            y = self._unflatten(self._solution(times))[: self.system.n_base]
+            y = self._unflatten(solution(times))[: self.system.n_base]
             if member is not None:
                 y = y[:, member]
             return self._read(times, y, [name])[0] - level

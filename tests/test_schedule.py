@@ -194,3 +194,13 @@ def test_signals_are_read_with_each_segments_settings():
     assert traj.at(1.75, "riccati")["riccati"] == pytest.approx(
         -(traj.at(1.75, "w")["w"] ** 2)
     )
+
+
+def test_a_schedule_without_dense_output_samples_each_segment():
+    t = np.array([0.0, 0.5, 1.0, 1.5, 2.0])
+    opts = {"schedule": RECIPROCAL, "initial": {"s": [0.5, 4.0]}, "t_eval": t, **TIGHT}
+    dense = simulate(reciprocal_circuit(), None, **opts)
+    lean = simulate(reciprocal_circuit(), None, dense_output=False, **opts)
+    assert np.max(np.abs(lean["w"] - dense["w"])) < 1e-12
+    assert np.allclose(lean["out"][:, -1], [2.0, 0.25], atol=1e-9)
+    assert np.allclose(lean["load"][:, 2], 0.0)  # t = 1 belongs to the second segment

@@ -252,3 +252,26 @@ def test_every_member_of_a_batch_is_as_accurate_as_a_single_run():
     error_single = np.max(np.abs(single["x"] - exact.y[0]))
     error_batch = np.max(np.abs(batch["x"][0] - exact.y[0]))
     assert error_batch <= 1.5 * error_single
+
+
+@pytest.mark.parametrize("method", ["DOP853", "RK45", "Radau"])
+def test_without_dense_output_only_the_requested_times_are_kept(method):
+    t = np.array([0.0, 0.37, 2.0, 5.5, 10.0])
+    opts = {"t_eval": t, "method": method, "rtol": 1e-10, "atol": 1e-12}
+    dense = simulate(van_der_pol(1.0), (0.0, 10.0), **opts)
+    lean = simulate(van_der_pol(1.0), (0.0, 10.0), dense_output=False, **opts)
+    assert np.array_equal(lean.t, t)
+    assert np.max(np.abs(lean["x"] - dense["x"])) < 1e-12
+    assert lean.stats["steps"] == dense.stats["steps"]
+    with pytest.raises(ValueError, match="dense_output=True"):
+        lean.crossings("x")
+    with pytest.raises(ValueError, match="dense_output=True"):
+        lean.at(1.0)
+    batch = simulate(
+        van_der_pol(1.0),
+        (0.0, 10.0),
+        dense_output=False,
+        initial={"x": [2.0, 1.0]},
+        **opts,
+    )
+    assert batch["x"].shape == (2, len(t))
