@@ -204,7 +204,8 @@ class ElementaryCircuit:
             }
             traj = simulate(
                 self.circuit, None, schedule=self.program, initial=initial,
-                method=method, rtol=rtol, atol=atol,
+                method=method, rtol=rtol, atol=atol, dense_output=False,
+                t_eval=[self.program.duration],
             )  # fmt: skip
             values = np.stack([traj[o][:, -1].reshape(shape) for o in outputs])
         return values[0] if isinstance(self.output, str) else values

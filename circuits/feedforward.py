@@ -284,6 +284,7 @@ class NetworkEmulator:
             method=method,
             rtol=rtol,
             atol=atol,
+            dense_output=t_eval is not None,  # only the end: keep nothing else
         )
 
     def __call__(

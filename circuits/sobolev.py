@@ -408,7 +408,8 @@ class SobolevApproximant:
         shape = np.shape(X)[: np.ndim(X) - (self.d > 1)]
         if self._points(X).size == 0:
             return np.empty(shape)
-        return self.run(X, **solver)["out"][:, -1].reshape(shape)
+        lean = {"t_eval": [self.program.duration], "dense_output": False, **solver}
+        return self.run(X, **lean)["out"][:, -1].reshape(shape)
 
     def bumps(self, traj: Trajectory, j: int = 0) -> np.ndarray:
         """ψ_k(x_j), k = 0..N, from a run's step registers: shape (N + 1, m).
