@@ -18,6 +18,7 @@ import numpy as np
 from scipy.integrate import BDF, DOP853, LSODA, RK23, RK45, OdeSolution, Radau
 
 from analyzer.errors import SimulationError
+from analyzer.freeze import Expanded, Frozen, moving_states
 from analyzer.system import QuadraticSystem
 
 METHODS = {
@@ -63,7 +64,8 @@ def integrate(
     the steps themselves are not kept; without ``dense`` no interpolant is
     kept either, so memory does not grow with the number of steps.
     """
-    fun, jac = system.rhs, system.jac
+    fun: Any = system.rhs
+    jac: Any = system.jac
     if batch is not None:
         shape = (system.n, batch)
 
@@ -73,6 +75,13 @@ def integrate(
         def jac(t: float, y: np.ndarray) -> Any:
             return system.jac(t, y.reshape(shape))
 
+    # Held states (rate identically zero) are taken out of the integration.
+    frozen = None if moving_states(system).all() else Frozen(system, y0, batch)
+    if frozen is not None:
+        fun, jac = frozen.fun, frozen.jac
+    full = frozen.expand if frozen is not None else _same
+    z0 = frozen.z0 if frozen is not None else y0
+    if batch is not None:
         # scipy's error norm is an RMS over all n·m states, which lets easy
         # members dilute a hard one; dividing the tolerances by √m makes every
         # member meet them as it would alone.
@@ -85,11 +94,11 @@ def integrate(
     start = time.perf_counter()
     ts, interpolants = [t0], []
     ys: list[np.ndarray] | None = [y0] if t_eval is None else None
-    sampler = _Sampler(t_eval, t0, y0)
+    sampler = _Sampler(t_eval, t0, y0, full)
     stats: dict[str, Any] = {"nfev": 0, "njev": 0, "nlu": 0, "steps": 0}
     methods = [method]
     solver = _make_solver(
-        method, fun, jac, t0, y0, t1, rtol, atol, max_step, first_step
+        method, fun, jac, t0, z0, t1, rtol, atol, max_step, first_step
     )
     stiff_checks = 0
     # Trial steps of a run that blows up overflow before the checks below see
@@ -98,20 +107,24 @@ def integrate(
         while solver.status == "running":
             message = solver.step()
             if solver.status == "failed":
-                _fail(system, solver, y0, batch, message)
+                _fail(system, solver, full(solver.y), y0, batch, message)
             if not np.max(np.abs(solver.y)) <= _BLOWUP:  # also catches nan
                 _fail(
                     system,
                     solver,
+                    full(solver.y),
                     y0,
                     batch,
                     "the solution left the floating-point range",
                 )
             ts.append(solver.t)
             if ys is not None:
-                ys.append(solver.y.copy())
+                ys.append(full(solver.y).copy())
             if dense:
-                interpolants.append(_interpolant(solver))
+                interpolant = _interpolant(solver)
+                if frozen is not None:
+                    interpolant = Expanded(interpolant, frozen)
+                interpolants.append(interpolant)
             sampler.step(solver, interpolants[-1] if dense else None)
             stats["steps"] += 1
             if auto and method in _STIFF_STEP and stats["steps"] % _CHECK_EVERY == 0:
@@ -140,7 +153,12 @@ def integrate(
     stats["method"] = "→".join(methods)
     stats["wall_time"] = time.perf_counter() - start
     solution = OdeSolution(np.array(ts), interpolants) if dense else None
-    return Run(solution, np.array(ts), ys, sampler.values(), solver.y.copy(), stats)
+    final = full(solver.y).copy()
+    return Run(solution, np.array(ts), ys, sampler.values(), final, stats)
+
+
+def _same(y: np.ndarray) -> np.ndarray:
+    return y
 
 
 @dataclass
@@ -165,8 +183,11 @@ class Run:
 class _Sampler:
     """States at requested times, read from each step's interpolant as it passes."""
 
-    def __init__(self, times: np.ndarray | None, t0: float, y0: np.ndarray) -> None:
+    def __init__(
+        self, times: np.ndarray | None, t0: float, y0: np.ndarray, full: Any
+    ) -> None:
         self.times = times
+        self.full = full  # reduced states (held ones out) -> full states
         self.columns: list[np.ndarray] = []
         self.next = 0
         if times is not None:
@@ -179,8 +200,12 @@ class _Sampler:
         if times is None or self.next >= len(times) or times[self.next] > solver.t:
             return
         stop = int(np.searchsorted(times, solver.t, side="right"))
-        read = interpolant if interpolant is not None else solver.dense_output()
-        values = np.asarray(read(times[self.next : stop])).reshape(len(solver.y), -1)
+        if interpolant is None:  # not kept: build this step's, in reduced states
+            reduced = np.asarray(solver.dense_output()(times[self.next : stop]))
+            values = self.full(reduced.reshape(len(solver.y), -1))
+        else:
+            values = np.asarray(interpolant(times[self.next : stop]))
+        values = values.reshape(len(self.full(solver.y)), -1)
         self.columns.extend(values.T)
         self.next = stop
 
@@ -284,12 +309,12 @@ def _spectral_radius(jacobian: Any, iterations: int = 12) -> float:
 def _fail(
     system: QuadraticSystem,
     solver: Any,
+    y: np.ndarray,
     y0: np.ndarray,
     batch: int | None,
     message: str | None,
 ) -> None:
     """Raise a SimulationError that says when, which states, and what to do."""
-    y = solver.y
     growth = np.abs(y) / (1.0 + np.abs(y0))
     growth[~np.isfinite(growth)] = np.inf
     names = _flat_names(system, batch)
