@@ -81,6 +81,8 @@ def integrate(
         fun, jac = frozen.fun, frozen.jac
     full = frozen.expand if frozen is not None else _same
     z0 = frozen.z0 if frozen is not None else y0
+    if len(z0) == 0:  # everything holds: nothing to integrate
+        return _still(y0, t0, t1, t_eval, dense)
     if batch is not None:
         # scipy's error norm is an RMS over all n·m states, which lets easy
         # members dilute a hard one; dividing the tolerances by √m makes every
@@ -159,6 +161,32 @@ def integrate(
 
 def _same(y: np.ndarray) -> np.ndarray:
     return y
+
+
+def _still(
+    y0: np.ndarray, t0: float, t1: float, t_eval: np.ndarray | None, dense: bool
+) -> Run:
+    """The run of a segment in which every state holds."""
+    stats = {"method": "none (all hold)", "nfev": 0, "njev": 0, "nlu": 0, "steps": 1}
+    stats["wall_time"] = 0.0
+    ts = np.array([t0, t1])
+    samples = None if t_eval is None else np.repeat(y0[:, None], len(t_eval), axis=1)
+    solution = OdeSolution(ts, [_Constant(y0)]) if dense else None
+    ys = [y0, y0.copy()] if t_eval is None else None
+    return Run(solution, ts, ys, samples, y0.copy(), stats)
+
+
+class _Constant:
+    """The interpolant of a state that does not move."""
+
+    def __init__(self, y: np.ndarray) -> None:
+        self.y = y
+
+    def __call__(self, t: Any) -> np.ndarray:
+        t = np.asarray(t)
+        return (
+            self.y.copy() if t.ndim == 0 else np.repeat(self.y[:, None], t.size, axis=1)
+        )
 
 
 @dataclass

@@ -204,3 +204,19 @@ def test_a_schedule_without_dense_output_samples_each_segment():
     assert np.max(np.abs(lean["w"] - dense["w"])) < 1e-12
     assert np.allclose(lean["out"][:, -1], [2.0, 0.25], atol=1e-9)
     assert np.allclose(lean["load"][:, 2], 0.0)  # t = 1 belongs to the second segment
+
+
+def test_a_segment_in_which_everything_holds():
+    c = Circuit()
+    c.integrator("x", initial=1.0)
+    c.integrator("v")
+    c.gain("k", k=-1.0)
+    c.connect("v", "x")
+    c.connect("x", "k")
+    c.connect("k", "v")
+    schedule = [(1.0, None, "run"), (5.0, [], "hold"), (1.0, None, "run")]
+    traj = simulate(c, None, schedule=schedule, t_eval=[1.0, 3.0, 6.0, 7.0], **TIGHT)
+    assert traj["x"][1] == traj["x"][0] == traj["x"][2]  # held for 5 time units
+    assert traj["x"][-1] == pytest.approx(np.cos(2.0), abs=1e-9)
+    lean = simulate(c, None, schedule=schedule, t_eval=[3.0, 7.0], dense_output=False)
+    assert lean["x"][0] == pytest.approx(np.cos(1.0), abs=1e-8)

@@ -1,0 +1,229 @@
+"""The documentation site: the gallery generator, the history pages, the Sphinx build.
+
+The fast tests run the gallery generator on small circuits and read the
+Markdown sources.  The slow ones build the whole site with Sphinx, warnings
+as errors, into a temporary folder (about half a minute), check the pages it
+produced, and, where Chromium is installed, run docs/check_site.py on it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import circuits
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+HISTORY = ("index", "kelvin", "bush", "meccano", "gpac", "universal", "electronic")
+STYLES = ("gpac", "electronic", "compiled")
+HAS_DOT = shutil.which("dot") is not None
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, DOCS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def gallery_gen() -> ModuleType:
+    return load("gallery_gen")
+
+
+@pytest.fixture(scope="module")
+def check_site() -> ModuleType:
+    return load("check_site")
+
+
+def sources_section(text: str) -> str:
+    """The text of the '## Sources' section of a page (empty if none)."""
+    parts = re.split(r"^## Sources\s*$", text, maxsplit=1, flags=re.MULTILINE)
+    return parts[1].split("\n## ", 1)[0] if len(parts) == 2 else ""
+
+
+# ----- the gallery generator ----------------------------------------------------
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="needs the Graphviz dot program")
+def test_gallery_page_shows_svg_drawings_shaft_diagram_and_plot(gallery_gen, tmp_path):
+    written = gallery_gen.generate(tmp_path, ["exponential_decay"])
+    page = tmp_path / "exponential_decay" / "index.md"
+    assert page in written and tmp_path / "index.md" in written
+    text = page.read_text(encoding="utf-8")
+    for stem in [*(f"exponential_decay-{s}" for s in STYLES), "exponential_decay-shaft",
+                 "exponential_decay-plot"]:  # fmt: skip
+        svg = tmp_path / "exponential_decay" / f"{stem}.svg"
+        assert f"{{figure}} {stem}.svg" in text, f"page does not show {stem}.svg"
+        assert svg.read_bytes().lstrip().startswith((b"<?xml", b"<svg")), stem
+    assert "x' = -x" in text  # the compiled equations
+    assert "one integrator fed back on itself" in text  # the docstring
+    assert "[exponential_decay](exponential_decay/index.md)" in (
+        tmp_path / "index.md"
+    ).read_text(encoding="utf-8")
+    # A second run changes nothing, so Sphinx has nothing to reread.
+    assert gallery_gen.generate(tmp_path, ["exponential_decay"]) == []
+
+
+def test_gallery_page_without_dot_shows_the_dot_source(gallery_gen, tmp_path):
+    gallery_gen.generate(tmp_path, ["sine_cosine"], use_dot=False)
+    text = (tmp_path / "sine_cosine" / "index.md").read_text(encoding="utf-8")
+    assert text.count("The Graphviz `dot` program was not found") == 3
+    assert text.count("digraph") == 3
+    assert "sine_cosine-gpac.svg" not in text
+    assert (tmp_path / "sine_cosine" / "sine_cosine-plot.svg").is_file()
+
+
+def test_big_circuits_get_no_shaft_diagram_and_truncated_equations(
+    gallery_gen, tmp_path
+):
+    entry = circuits.get("heat_equation")
+    gallery_gen.generate(tmp_path, ["heat_equation"], use_dot=False)
+    folder = tmp_path / "heat_equation"
+    text = (folder / "index.md").read_text(encoding="utf-8")
+    n = entry.params["n"]
+    assert f"Not drawn: the circuit has {n} blocks" in text
+    assert not (folder / "heat_equation-shaft.svg").exists()
+    assert f"… ({n - gallery_gen.HEAD_EQUATIONS} more equations)" in text
+
+
+def test_stale_gallery_pages_are_removed(gallery_gen, tmp_path):
+    stale = tmp_path / "gone"
+    stale.mkdir()
+    (stale / "index.md").write_text(gallery_gen.MARKER + "\n# gone\n", encoding="utf-8")
+    keep = tmp_path / "notes"
+    keep.mkdir()
+    (keep / "index.md").write_text("# hand-written\n", encoding="utf-8")
+    (tmp_path / "bessel").mkdir()
+    (tmp_path / "bessel" / "index.md").write_text(gallery_gen.MARKER, encoding="utf-8")
+    assert gallery_gen.remove_stale(tmp_path, circuits.CATALOG) == [stale]
+    assert not stale.exists()
+    assert (tmp_path / "bessel").is_dir()
+    assert keep.is_dir()
+
+
+# ----- the history pages and the lessons ----------------------------------------
+
+
+@pytest.mark.parametrize("page", HISTORY)
+def test_history_pages_cite_their_sources(page):
+    text = (DOCS / "history" / f"{page}.md").read_text(encoding="utf-8")
+    sources = sources_section(text)
+    assert sources, f"history/{page}.md has no '## Sources' section"
+    assert len(re.findall(r"^- ", sources, re.MULTILINE)) >= 2, sources
+    assert re.search(r"\b(19|20)\d\d\b", sources), "sources without years"
+
+
+def test_history_index_lists_every_page():
+    text = (DOCS / "history" / "index.md").read_text(encoding="utf-8")
+    toctree = text.split("```{toctree}", 1)[1].split("```", 1)[0]
+    assert toctree.split() == [":maxdepth:", "1", *HISTORY[1:]]
+
+
+def test_bush_page_shows_the_bessel_build_function():
+    text = (DOCS / "history" / "bush.md").read_text(encoding="utf-8")
+    assert (
+        "```{literalinclude} ../../circuits/bessel.py\n:language: python\n:pyobject: build\n"
+        in text
+    )
+    assert "2.404825557695773" in text
+    assert "(../gallery/bessel/index.md)" in text
+
+
+def test_lesson_plan_has_eight_classes_each_with_something_to_run():
+    text = (DOCS / "lessons.md").read_text(encoding="utf-8")
+    classes = re.split(r"^## \d\. ", text, flags=re.MULTILINE)[1:]
+    assert len(classes) == 8
+    for number, body in enumerate(classes, start=1):
+        body = body.split("\n## Sources", 1)[0]
+        assert "**Run.**" in body and "**Observe.**" in body, f"class {number}"
+        assert ">>> " in body, f"class {number} has no example that runs"
+
+
+def test_index_toctree_reaches_the_new_sections():
+    text = (DOCS / "index.md").read_text(encoding="utf-8")
+    toctree = text.split("```{toctree}", 1)[1].split("```", 1)[0].split()
+    for entry in ("gallery/index", "history/index", "lessons"):
+        assert entry in toctree
+
+
+# ----- check_site without a browser ---------------------------------------------
+
+
+def test_check_site_skips_cleanly_without_chromium(
+    check_site, monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no browser on it
+    monkeypatch.delenv("CHROMIUM", raising=False)
+    assert check_site.find_browser() is None
+    assert check_site.main([str(tmp_path)]) == 0
+    assert "Chromium not found" in capsys.readouterr().out
+
+
+# ----- the whole site, built by Sphinx ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    pytest.importorskip("sphinx")
+    pytest.importorskip("myst_parser")
+    out = tmp_path_factory.mktemp("site")
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+         str(DOCS), str(out / "html"), "-d", str(out / "doctrees")],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, f"sphinx -W failed:\n{done.stderr[-5000:]}"
+    return out / "html"
+
+
+@pytest.mark.slow
+def test_site_has_a_gallery_page_per_catalog_entry(site):
+    pages = sorted(p.parent.name for p in site.glob("gallery/*/index.html"))
+    assert pages == sorted(circuits.CATALOG)
+    front = (site / "gallery" / "index.html").read_text(encoding="utf-8")
+    for name in circuits.CATALOG:
+        assert f'href="{name}/index.html"' in front
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_DOT, reason="needs the Graphviz dot program")
+@pytest.mark.parametrize("name", list(circuits.CATALOG))
+def test_site_gallery_page_references_its_svgs(site, name):
+    html = (site / "gallery" / name / "index.html").read_text(encoding="utf-8")
+    sources = re.findall(r'<img [^>]*src="([^"]+)"', html)
+    for stem in [*(f"{name}-{s}" for s in STYLES), f"{name}-plot"]:
+        found = [s for s in sources if Path(s).name == f"{stem}.svg"]
+        assert found, f"{name}: no <img> of {stem}.svg in {sources}"
+        assert (site / "gallery" / name / found[0]).resolve().is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", HISTORY)
+def test_site_history_pages_exist_and_cite_sources(site, page):
+    html = (site / "history" / f"{page}.html").read_text(encoding="utf-8")
+    assert 'id="sources"' in html and ">Sources<" in html
+
+
+@pytest.mark.slow
+def test_site_bush_page_includes_the_code_of_bessel_build(site):
+    html = (site / "history" / "bush.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "def build() -&gt; Circuit:" in text or "def build() -> Circuit:" in text
+    assert 'c.connect("L", "y", port="wrt")' in text.replace("&quot;", '"')
+
+
+@pytest.mark.slow
+def test_site_shows_its_drawings_in_chromium(site, check_site, tmp_path):
+    if check_site.find_browser() is None:
+        pytest.skip("Chromium is not installed")
+    assert check_site.main([str(site), "--screenshots", str(tmp_path)]) == 0
+    assert len(list(tmp_path.glob("*.png"))) == len(circuits.CATALOG)
