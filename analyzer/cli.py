@@ -1,15 +1,16 @@
-"""The ``analyzer`` command: list the catalog, run a circuit, show its equations.
+"""The ``analyzer`` command: list the catalog, run, show or draw a circuit.
 
 Usage: ``analyzer list``, ``analyzer run TARGET [options]``, ``analyzer show
-TARGET [--param KEY=VALUE ...]``, ``analyzer --version``; ``analyzer run -h``
-lists the options (time span, solver, tolerances, parameters, probes, outputs).
+TARGET [--param KEY=VALUE ...]``, ``analyzer draw TARGET -o FILE [--style S]``,
+``analyzer --version``; ``analyzer run -h`` lists the options (time span,
+solver, tolerances, parameters, probes, outputs, the phase view).
 
 TARGET is a catalog name (``analyzer list``), a Python file that defines
 ``build(**params)`` or a module-level ``circuit`` (and optionally ``T_SPAN``,
 ``PROBES`` and ``TITLE``, as catalog modules do), or a JSON file written by
 :func:`analyzer.io.save_circuit` (its graph attributes ``t_span`` and
-``probes`` are used when present).  Files without a time span run over
-(0, 10).
+``probes`` are used when present); see :mod:`analyzer.targets`.  Files
+without a time span run over (0, 10).
 
 Output is plain text, ``key  value`` a line, numbers in full precision.
 Errors go to stderr as ``analyzer: error: <message>``; the exit status is 2
@@ -20,28 +21,31 @@ and 1 for a circuit, file or run that fails.
 from __future__ import annotations
 
 import argparse
-import ast
 import csv
-import difflib
-import importlib.util
-import inspect
 import math
 import sys
 import time
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NoReturn
 
-import networkx as nx
 import numpy as np
 
 from analyzer import __version__
-from analyzer.circuit import Circuit, as_graph
+from analyzer.circuit import as_graph
 from analyzer.compile import compile_circuit
 from analyzer.errors import CircuitError, SimulationError
 from analyzer.simulate import simulate
+from analyzer.stepping import METHODS as STEPPERS
+from analyzer.targets import (
+    RunError,
+    UsageError,
+    block_named,
+    param_pair,
+    resolve,
+)
 
-METHODS = ("auto", "RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA")
+METHODS = ("auto", *STEPPERS)
 DEFAULT_SPAN = (0.0, 10.0)
 TARGET_HELP = "a catalog name, a FILE.py with build() or circuit, or a FILE.json"
 PARAM_HELP = "arguments of the circuit's build(), e.g. omega=2.0"
@@ -49,61 +53,7 @@ DESCRIPTION = "Simulate analog differential-analyzer circuits."
 METHODS_HELP = "solver: " + ", ".join(METHODS) + " (default auto)"
 
 
-class UsageError(Exception):
-    """A bad command line: exit status 2."""
-
-
-class RunError(Exception):
-    """A target that cannot be built or run: exit status 1."""
-
-
-class Target(NamedTuple):
-    """A circuit named on the command line, with what to run it over."""
-
-    label: str
-    title: str
-    circuit: Circuit
-    t_span: tuple[float, float] | None
-    probes: tuple[Hashable, ...] | None
-
-
 DRAW_STYLES = ("gpac", "electronic", "compiled", "shaft")
-
-
-def parse_value(text: str) -> Any:
-    """Read a ``--param`` value as a bool, None, int, float, literal or str.
-
-    Examples
-    --------
-    >>> [parse_value(s) for s in ["3", "-2.5e-3", "true", "None", "[1, 2]", "abc"]]
-    [3, -0.0025, True, None, [1, 2], 'abc']
-    """
-    word = text.strip().lower()
-    if word in ("true", "false"):
-        return word == "true"
-    if word in ("none", "null"):
-        return None
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            pass
-    if text[:1] in ("[", "(", "{", "'", '"'):
-        try:
-            return ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            pass
-    return text
-
-
-def _param(text: str) -> tuple[str, Any]:
-    key, eq, value = text.partition("=")
-    if not eq or not key.strip().isidentifier():
-        raise argparse.ArgumentTypeError(
-            f"bad --param {text!r}: expected KEY=VALUE such as omega=2.0 "
-            "(put TARGET before --param)"
-        )
-    return key.strip(), parse_value(value)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -124,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     draw = sub.add_parser("draw", help="draw the circuit (Graphviz or Bush's shafts)")
     for cmd in (run, show, draw):
         cmd.add_argument("target", metavar="TARGET", help=TARGET_HELP)
-        opts: dict[str, Any] = dict(action="extend", nargs="+", type=_param, default=[])
+        opts: dict[str, Any] = dict(
+            action="extend", nargs="+", type=param_pair, default=[]
+        )
         cmd.add_argument("-p", "--param", metavar="KEY=VALUE", help=PARAM_HELP, **opts)
     arg = run.add_argument
     arg("--t-end", type=float, metavar="T", help="end time (default: the circuit's)")
@@ -186,7 +138,7 @@ def _list(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
-    target = _resolve(args.target, dict(args.param))
+    target = resolve(args.target, dict(args.param))
     graph = as_graph(target.circuit)
     t0, t1 = target.t_span or DEFAULT_SPAN
     if args.t_end is not None:
@@ -200,7 +152,9 @@ def _run(args: argparse.Namespace) -> None:
         raise UsageError(f"--samples {args.samples}: need at least 2 output times")
     probes = target.probes
     if args.probe is not None:
-        probes = tuple(_block(graph, p.strip()) for p in args.probe.split(",") if p)
+        probes = tuple(
+            block_named(graph, p.strip()) for p in args.probe.split(",") if p
+        )
     if probes is None:
         probes = tuple(n for n, k in graph.nodes(data="kind") if k == "integrator")
     for path in (args.out, args.plot):
@@ -217,7 +171,7 @@ def _run(args: argparse.Namespace) -> None:
         names = [p.strip() for p in args.phase.split(",")]
         if len(names) != 2 or not all(names):
             raise UsageError(f"--phase {args.phase!r}: expected two blocks, X,Y")
-        phase = (_block(graph, names[0]), _block(graph, names[1]))
+        phase = (block_named(graph, names[0]), block_named(graph, names[1]))
 
     start = time.perf_counter()
     system = compile_circuit(target.circuit, t0=t0)
@@ -246,7 +200,7 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _show(args: argparse.Namespace) -> None:
-    target = _resolve(args.target, dict(args.param))
+    target = resolve(args.target, dict(args.param))
     t0 = (target.t_span or DEFAULT_SPAN)[0]
     system = compile_circuit(target.circuit, t0=t0)
     base, lifted = system.names[: system.n_base], system.lifted
@@ -264,7 +218,7 @@ def _show(args: argparse.Namespace) -> None:
 
 
 def _draw(args: argparse.Namespace) -> None:
-    target = _resolve(args.target, dict(args.param))
+    target = resolve(args.target, dict(args.param))
     path = args.output
     if not path.parent.is_dir():
         raise UsageError(f"cannot write {path}: no directory {path.parent}")
@@ -289,148 +243,6 @@ def _print_rows(*rows: tuple[str, object]) -> None:
     width = max(len(key) for key, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
-
-
-def _block(graph: Any, name: str) -> Hashable:
-    """The block whose name prints as ``name`` (names in a file may be ints)."""
-    names = {str(n): n for n in graph.nodes}
-    if name in names:
-        return names[name]
-    raise UsageError(f"--probe: no block named {name!r}" + _suggest(name, names))
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    known = list(known)
-    close = difflib.get_close_matches(name, known, n=3)
-    if close:
-        return "; did you mean " + " or ".join(map(repr, close)) + "?"
-    return "; known: " + ", ".join(known)
-
-
-def _resolve(spec: str, params: dict[str, Any]) -> Target:
-    path = Path(spec)
-    if path.suffix.lower() not in (".py", ".json"):
-        if path.exists():
-            raise UsageError(f"cannot run {spec}: not a catalog name, .py or .json")
-        return _from_catalog(spec, params)
-    if not path.is_file():
-        raise UsageError(f"no such file: {spec}")
-    if path.suffix.lower() == ".py":
-        return _from_python(path, params)
-    if params:
-        raise UsageError(f"{path}: a JSON circuit takes no --param")
-    from analyzer.io import load_circuit
-
-    circuit = load_circuit(path)
-    attrs = circuit.graph.graph  # a saved circuit may carry its span and probes
-    span = _span(f"{path}: graph attribute 't_span'", attrs.get("t_span"))
-    probes = _probes(circuit, attrs.get("probes"))
-    return Target(str(path), str(attrs.get("title", path.name)), circuit, span, probes)
-
-
-def _from_catalog(name: str, params: dict[str, Any]) -> Target:
-    from circuits import CATALOG
-
-    if name not in CATALOG:
-        hint = " ('analyzer list' shows the catalog)"
-        raise UsageError(f"unknown circuit {name!r}{_suggest(name, CATALOG)}{hint}")
-    entry = CATALOG[name]
-    known = ", ".join(f"{k}={v!r}" for k, v in entry.params.items()) or "none"
-    for key, value in params.items():
-        if key not in entry.params:
-            raise UsageError(f"{name} has no parameter {key!r}; it has: {known}")
-        # `--param omega=2` means the float 2.0 when the default is a float.
-        if isinstance(entry.params[key], float) and type(value) is int:
-            params[key] = float(value)
-    circuit = _build(name, entry.build, {**entry.params, **params})
-    span = _span(f"{name}: T_SPAN", entry.t_span)
-    return Target(name, entry.title, circuit, span, tuple(entry.probes))
-
-
-def _from_python(path: Path, params: dict[str, Any]) -> Target:
-    name = f"_analyzer_target_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None, "a .py path always loads"
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses and pickling in the file need it
-    folder = str(path.parent.resolve())
-    sys.path.insert(0, folder)  # for imports of its sibling modules
-    try:
-        spec.loader.exec_module(module)
-    except (Exception, SystemExit) as err:
-        del sys.modules[name]
-        raise RunError(f"{path}: {type(err).__name__}: {err}") from None
-    finally:
-        sys.path.remove(folder)
-    build = getattr(module, "build", None)
-    if callable(build):
-        _check_params(f"{path}: build()", build, params)
-        circuit = _build(f"{path}: build()", build, params)
-    elif hasattr(module, "circuit"):
-        if params:
-            raise UsageError(f"{path}: --param needs a build(**params) to pass to")
-        circuit = _as_circuit(f"{path}: 'circuit'", module.circuit)
-    else:
-        raise RunError(f"{path}: define build() or a module-level 'circuit'")
-    title = str(getattr(module, "TITLE", (module.__doc__ or path.name).strip()))
-    span = _span(f"{path}: T_SPAN", getattr(module, "T_SPAN", None))
-    probes = _probes(circuit, getattr(module, "PROBES", None))
-    return Target(str(path), title.split("\n")[0], circuit, span, probes)
-
-
-def _check_params(label: str, build: Any, params: dict[str, Any]) -> None:
-    try:
-        accepted = inspect.signature(build).parameters.values()
-    except (TypeError, ValueError):  # no signature to check against
-        return
-    if any(p.kind == p.VAR_KEYWORD for p in accepted):
-        return
-    known = [
-        p.name for p in accepted if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-    ]
-    for key in params:
-        if key not in known:
-            takes = ", ".join(known) or "none"
-            raise UsageError(f"{label} has no parameter {key!r}; it takes: {takes}")
-
-
-def _build(label: str, build: Any, params: dict[str, Any]) -> Circuit:
-    try:
-        made = build(**params)
-    except CircuitError:
-        raise
-    except Exception as err:
-        raise RunError(f"{label} failed: {type(err).__name__}: {err}") from None
-    return _as_circuit(label, made)
-
-
-def _as_circuit(label: str, value: Any) -> Circuit:
-    if isinstance(value, Circuit | nx.DiGraph):  # a MultiDiGraph is a DiGraph
-        return value if isinstance(value, Circuit) else Circuit(value)
-    kind = type(value).__name__
-    raise RunError(f"{label} must be a Circuit or a networkx graph, not {kind}")
-
-
-def _span(label: str, value: Any) -> tuple[float, float] | None:
-    if value is None:
-        return None
-    try:
-        t0, t1 = map(float, value)
-    except (TypeError, ValueError):
-        t0 = t1 = math.nan
-    if not -math.inf < t0 < t1 < math.inf:  # also false for nan
-        raise RunError(f"{label} is {value!r}; expected (start, end), start < end")
-    return t0, t1
-
-
-def _probes(circuit: Circuit, value: Any) -> tuple[Hashable, ...] | None:
-    if value is None:
-        return None
-    names = (value,) if isinstance(value, str) else tuple(value)
-    missing = [n for n in names if n not in circuit.graph]
-    if missing:
-        raise RunError(f"probes {missing!r} are not blocks of the circuit")
-    return names
 
 
 def _write_csv(traj: Any, path: Path) -> None:

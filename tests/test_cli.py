@@ -17,8 +17,9 @@ import pytest
 import analyzer
 import circuits
 from analyzer import compile_circuit, simulate
-from analyzer.cli import main, parse_value
+from analyzer.cli import main
 from analyzer.io import save_circuit
+from analyzer.targets import parse_value
 
 CUBIC = '''\
 """Cubic decay x' = -k x^3, whose exact solution is x0 / sqrt(1 + 2 k x0^2 t)."""
