@@ -193,8 +193,9 @@ class Program:
 
     @property
     def width(self) -> int:
-        """W: the number of base states (integrators, and the clock if any)."""
-        return self.segments[0][1].n_base
+        """W: the states of the widest segment's system (integrators, the clock
+        if any, and the states its quadratization adds)."""
+        return max(system.n for _, system in self.segments)
 
 
 def compile_schedule(

@@ -25,6 +25,7 @@ Circuit(2 blocks, 2 wires)
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
@@ -89,6 +90,13 @@ class CatalogEntry:
     params: Mapping[str, Any]
     reference: Callable[..., dict[str, Any]]
     check: Mapping[str, Any]
+
+    @property
+    def description(self) -> str:
+        """The module docstring without its first line when that is the title."""
+        doc = inspect.cleandoc(self.module.__doc__ or "")
+        first, _, body = doc.partition("\n\n")
+        return body if first.strip().rstrip(".") == self.title.rstrip(".") else doc
 
     @classmethod
     def from_module(cls, module: ModuleType) -> CatalogEntry:

@@ -357,7 +357,7 @@ class SobolevApproximant:
     @property
     def width(self) -> int:
         """W: states of the widest segment system, input registers included."""
-        return max(system.n for _, system in self.program.segments)
+        return self.program.width
 
     @property
     def depth(self) -> int:

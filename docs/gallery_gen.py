@@ -19,7 +19,6 @@ only when their content changes, so Sphinx rereads only what changed.
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import io
 import shutil
 import sys
@@ -234,10 +233,7 @@ def render_page(entry: Any, folder: Path, use_dot: bool | None = None) -> str:
     name = entry.name
     circuit = entry.build(**entry.params)
     system = compile_circuit(circuit, t0=entry.t_span[0])
-    doc = inspect.cleandoc(entry.module.__doc__ or "")
-    first, _, body = doc.partition("\n\n")
-    if first.strip().rstrip(".") != entry.title.rstrip("."):
-        body = doc
+    body = entry.description
     params = ", ".join(f"`{k}={v!r}`" for k, v in entry.params.items()) or "none"
     n_blocks = circuit.graph.number_of_nodes()
     lifted = ", ".join(f"`{n}`" for n in system.lifted)

@@ -153,10 +153,7 @@ def render_entry(entry: Any) -> str:
 
     circuit = entry.build(**entry.params)
     system = compile_circuit(circuit, t0=entry.t_span[0])
-    doc = inspect.cleandoc(entry.module.__doc__ or "")
-    first, _, body = doc.partition("\n\n")
-    if first.strip().rstrip(".") != entry.title.rstrip("."):
-        body = doc
+    body = entry.description
     params = ", ".join(f"`{k}={_number(v)}`" for k, v in entry.params.items())
     t0, t1 = entry.t_span
     lifted = ", ".join(f"`{n}`" for n in system.lifted)
