@@ -163,7 +163,7 @@ def test_width_and_depth_are_the_papers(built, name, width, depth):
         n for n, a in f.circuit.graph.nodes(data=True) if a["kind"] == "integrator"
     ]
     lifted = 1 if name == "cubic_decay" else 0  # the compiler adds x^2 there
-    assert f.program.width == len(integrators) == width - lifted
+    assert f.program.width == width == len(integrators) + lifted
 
 
 def test_the_logistic_program_switches_its_paths_by_settings(built):
