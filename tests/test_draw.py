@@ -16,10 +16,12 @@ import xml.etree.ElementTree as ET
 import graphviz
 import networkx as nx
 import pytest
+from builders import oscillator
 
 from analyzer import Circuit, CircuitError, compile_circuit
 from analyzer.draw import FORMATS, STYLES, DotNotFoundError, render, svg, to_dot
 from analyzer.draw_styles import FILLS
+from circuits.bessel import build as bessel
 
 
 def needs_dot(test):
@@ -35,18 +37,7 @@ NODE = re.compile(r"^\t([nspq]\d+) \[(.*)\]$", re.M)
 EDGE = re.compile(r"^\t(\S+) -> (\S+)(?: \[(.*)\])?$", re.M)
 
 
-# -- circuits, built inline -------------------------------------------------
-
-
-def oscillator():
-    c = Circuit()
-    c.integrator("x", initial=1.0)
-    c.integrator("v")
-    c.gain("minus", k=-1.0)
-    c.connect("v", "x")
-    c.connect("x", "minus")
-    c.connect("minus", "v")
-    return c
+# -- circuits: the shared oscillator and the catalog's Bessel set-up, plus --
 
 
 def van_der_pol(mu=1.5):
@@ -66,28 +57,6 @@ def van_der_pol(mu=1.5):
     c.connect("x2v", "acc", weight=-mu)
     c.connect("x", "acc", weight=-1.0)
     c.connect("acc", "v")
-    return c
-
-
-def bessel():
-    """Bush's J0: y integrated with respect to L = ln t (started at t = 1)."""
-    c = Circuit()
-    c.time("t")
-    c.integrator("r", initial=1.0)
-    c.integrator("L")
-    c.integrator("p", initial=-0.44005058574493355)
-    c.integrator("y", initial=0.7651976865579666)
-    c.multiplier("r2")
-    c.connect("r", "r2", port="a")
-    c.connect("r", "r2", port="b")
-    c.connect("r2", "r", weight=-1.0)
-    c.connect("r", "L")
-    c.multiplier("ty")
-    c.connect("t", "ty", port="a")
-    c.connect("y", "ty", port="b")
-    c.connect("ty", "p", weight=-1.0)
-    c.connect("p", "y")
-    c.connect("L", "y", port="wrt")
     return c
 
 

@@ -5,46 +5,13 @@ The plots draw on bare matplotlib Figures, so no GUI backend is involved.
 
 import numpy as np
 import pytest
+from builders import oscillator
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
-from scipy import special
 
-from analyzer import Circuit, simulate
+from analyzer import simulate
 from analyzer.plot import plot_phase, plot_trajectory
-
-
-def oscillator() -> Circuit:
-    c = Circuit()
-    c.integrator("x", initial=1.0)
-    c.integrator("v")
-    c.gain("minus", k=-1.0)
-    c.connect("v", "x")
-    c.connect("x", "minus")
-    c.connect("minus", "v")
-    return c
-
-
-def bessel() -> Circuit:
-    """Bush's J0 set-up: y integrated with respect to L = ln t, from t = 1."""
-    c = Circuit()
-    c.time("t")
-    c.integrator("r", initial=1.0)
-    c.integrator("L")
-    c.integrator("p", initial=-float(special.j1(1.0)))
-    c.integrator("y", initial=float(special.j0(1.0)))
-    c.multiplier("rr")
-    c.connect("r", "rr", port="a")
-    c.connect("r", "rr", port="b")
-    c.connect("rr", "r", weight=-1.0)
-    c.connect("r", "L")
-    c.multiplier("ty")
-    c.connect("t", "ty", port="a")
-    c.connect("y", "ty", port="b")
-    c.connect("ty", "p", weight=-1.0)
-    c.connect("p", "y")
-    c.connect("L", "y", port="wrt")
-    return c
-
+from circuits.bessel import build as bessel
 
 T = np.linspace(0.0, 6.0, 61)
 

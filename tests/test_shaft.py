@@ -6,23 +6,13 @@ The diagrams draw on bare matplotlib Figures, so no GUI backend is involved.
 import networkx as nx
 import numpy as np
 import pytest
+from builders import oscillator as harmonic
 from matplotlib.figure import Figure
 from scipy import special
 
 from analyzer import Circuit, simulate
 from analyzer.shaft import MAX_BLOCKS, shaft_diagram, shaft_layout
 from circuits import damped_oscillator
-
-
-def harmonic() -> Circuit:
-    c = Circuit()
-    c.integrator("x", initial=1.0)
-    c.integrator("v")
-    c.gain("minus", k=-1.0)
-    c.connect("v", "x")
-    c.connect("x", "minus")
-    c.connect("minus", "v")
-    return c
 
 
 def bessel() -> Circuit:
