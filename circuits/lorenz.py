@@ -30,9 +30,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from analyzer.circuit import Circuit
+from circuits._reference import tight_solve
 
 TITLE = "Lorenz attractor: x' = σ(y - x), y' = x(ρ - z) - y, z' = xy - βz"
 T_SPAN = (0.0, 40.0)
@@ -126,16 +126,9 @@ def reference(
 
     t = np.asarray(t, dtype=float)
     t_eval, where = np.unique(t, return_inverse=True)
-    sol = solve_ivp(
-        rhs,
-        (0.0, t_eval[-1]),
-        [x0, y0, z0],
-        method="DOP853",
-        t_eval=t_eval,
-        rtol=1e-13,
-        atol=1e-13,
-    )
-    if not sol.success:
-        raise RuntimeError(f"lorenz reference solve failed: {sol.message}")
+    sol = tight_solve(
+        "lorenz", rhs, [x0, y0, z0], t_eval[-1],
+        method="DOP853", rtol=1e-13, atol=1e-13, t_eval=t_eval,
+    )  # fmt: skip
     x, y, z = sol.y[:, where.reshape(t.shape)]
     return {"x": x, "y": y, "z": z, "xz": x * z, "xy": x * y}

@@ -32,9 +32,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from analyzer.circuit import Circuit
+from circuits._reference import tight_solve
 
 TITLE = "Lotka-Volterra predator and prey: x' = αx - βxy, y' = δxy - γy"
 T_SPAN = (0.0, 50.0)
@@ -145,16 +145,9 @@ def reference(
 
     t = np.asarray(t, dtype=float)
     t_eval, where = np.unique(t, return_inverse=True)
-    sol = solve_ivp(
-        rhs,
-        (0.0, t_eval[-1]),
-        [x0, y0],
-        method="DOP853",
-        t_eval=t_eval,
-        rtol=1e-13,
-        atol=1e-13,
-    )
-    if not sol.success:
-        raise RuntimeError(f"lotka_volterra reference solve failed: {sol.message}")
+    sol = tight_solve(
+        "lotka_volterra", rhs, [x0, y0], t_eval[-1],
+        method="DOP853", rtol=1e-13, atol=1e-13, t_eval=t_eval,
+    )  # fmt: skip
     x, y = sol.y[:, where.reshape(t.shape)]
     return {"x": x, "y": y, "xy": x * y}

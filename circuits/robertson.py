@@ -29,9 +29,10 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy.integrate import OdeSolution, solve_ivp
+from scipy.integrate import OdeSolution
 
 from analyzer.circuit import Circuit
+from circuits._reference import tight_solve
 
 TITLE = "Robertson's chemical kinetics: the classic stiff test problem"
 T_SPAN = (0.0, 4e5)
@@ -114,19 +115,10 @@ def _solve(k1: float, k2: float, k3: float, t_end: float) -> OdeSolution:
             ]
         )
 
-    sol = solve_ivp(
-        rhs,
-        (0.0, t_end),
-        [1.0, 0.0, 0.0],
-        method="Radau",
-        jac=jac,
-        dense_output=True,
-        rtol=1e-12,
-        atol=1e-20,
-    )
-    if not sol.success:
-        raise RuntimeError(f"robertson reference solve failed: {sol.message}")
-    return sol.sol
+    return tight_solve(
+        "robertson", rhs, [1.0, 0.0, 0.0], t_end,
+        method="Radau", rtol=1e-12, atol=1e-20, jac=jac,
+    ).sol  # fmt: skip
 
 
 def reference(

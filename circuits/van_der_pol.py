@@ -32,9 +32,10 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy.integrate import OdeSolution, solve_ivp
+from scipy.integrate import OdeSolution
 
 from analyzer.circuit import Circuit
+from circuits._reference import tight_solve
 
 TITLE = "Van der Pol oscillator: x'' - μ(1 - x²)x' + x = 0"
 T_SPAN = (0.0, 20.0)
@@ -112,19 +113,10 @@ def _solve(mu: float, x0: float, v0: float, t_end: float) -> OdeSolution:
         x, v = u
         return np.array([[0.0, 1.0], [-2.0 * mu * x * v - 1.0, mu * (1.0 - x * x)]])
 
-    sol = solve_ivp(
-        rhs,
-        (0.0, t_end),
-        [x0, v0],
-        method="Radau",
-        jac=jac,
-        dense_output=True,
-        rtol=1e-12,
-        atol=1e-14,
-    )
-    if not sol.success:
-        raise RuntimeError(f"van_der_pol reference solve failed: {sol.message}")
-    return sol.sol
+    return tight_solve(
+        "van_der_pol", rhs, [x0, v0], t_end,
+        method="Radau", rtol=1e-12, atol=1e-14, jac=jac,
+    ).sol  # fmt: skip
 
 
 def reference(
