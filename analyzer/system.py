@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 
-from analyzer.polynomial import Monomial
+from analyzer.polynomial import Monomial, evaluate_monomial
 from analyzer.readout import Readout
 
 try:  # the kernel behind csr @ vector, without the ~10 µs of dispatch around it
@@ -263,7 +263,7 @@ class QuadraticSystem:
                 f"expected {self.n_base} base-state values "
                 f"({', '.join(self.names[: self.n_base])}), got {y_base.shape[0]}"
             )
-        lifted = [_monomial_value(m, y_base) for m in self.monomials[self.n_base :]]
+        lifted = [evaluate_monomial(m, y_base) for m in self.monomials[self.n_base :]]
         if not lifted:
             return y_base.copy()
         return np.concatenate([y_base, np.array(lifted).reshape(-1, *y_base.shape[1:])])
@@ -302,13 +302,6 @@ class QuadraticSystem:
             f"{self.n - self.n_base} lifted; {self.A.nnz} linear and "
             f"{len(self.C)} quadratic terms)"
         )
-
-
-def _monomial_value(m: Monomial, y: np.ndarray) -> Any:
-    value: Any = 1.0
-    for v, e in m:
-        value = value * y[v] ** e
-    return value
 
 
 def _term(c: float, factors: list[str]) -> str:

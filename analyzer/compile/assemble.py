@@ -9,12 +9,19 @@ the quadratization: a monomial that cannot be written so raises
 from __future__ import annotations
 
 from collections.abc import Sequence
-from math import prod
 
 import numpy as np
 
 from analyzer.compile.lower import PolynomialSystem, fresh_name
-from analyzer.polynomial import ONE, Monomial, Poly, divide, divisors, variable
+from analyzer.polynomial import (
+    ONE,
+    Monomial,
+    Poly,
+    divide,
+    divisors,
+    evaluate_monomial,
+    variable,
+)
 from analyzer.readout import Readout
 from analyzer.system import QuadraticSystem
 
@@ -80,7 +87,7 @@ def assemble(system: PolynomialSystem, lifts: Sequence[Monomial]) -> QuadraticSy
                 )
     if problems:
         raise LiftError("not quadratic: " + "; ".join(problems))
-    y0 = [prod(system.y0[v] ** e for v, e in m) for m in monomials]
+    y0 = [float(evaluate_monomial(m, system.y0)) for m in monomials]
     return QuadraticSystem.from_terms(
         names=names, y0=y0, b=b, linear=linear, quadratic=quadratic,
         monomials=tuple(monomials), n_base=n_base,
