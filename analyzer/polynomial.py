@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import product
 from math import prod
+from typing import Any
 
 Monomial = tuple[tuple[int, int], ...]
 
@@ -67,12 +68,11 @@ def count_divisors(m: Monomial) -> int:
     return prod(e + 1 for _, e in m)
 
 
-def evaluate_monomial(m: Monomial, y: object) -> object:
+def evaluate_monomial(m: Monomial, y: Any) -> Any:
     """The value of ``m`` at the state vector (or array of columns) ``y``."""
-    value: object = 1.0
+    value: Any = 1.0
     for v, e in m:
-        factor = y[v] if e == 1 else y[v] ** e  # type: ignore[index]
-        value = value * factor  # type: ignore[operator]
+        value = value * (y[v] if e == 1 else y[v] ** e)
     return value
 
 
