@@ -21,7 +21,7 @@ Examples
 from analyzer.blocks import BLOCKS, BlockSpec
 from analyzer.circuit import Circuit
 from analyzer.compile import compile_circuit
-from analyzer.errors import CircuitError, SimulationError
+from analyzer.errors import CircuitError, SimulationError, StabilityWarning
 from analyzer.simulate import simulate
 from analyzer.system import QuadraticSystem
 from analyzer.trajectory import Trajectory
@@ -35,6 +35,7 @@ __all__ = [
     "CircuitError",
     "QuadraticSystem",
     "SimulationError",
+    "StabilityWarning",
     "Trajectory",
     "compile_circuit",
     "simulate",

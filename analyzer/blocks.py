@@ -4,7 +4,9 @@ A block spec says which input ports a kind has and how many wires each takes,
 which parameters it needs (with defaults), its equation as text for the docs,
 and, for an algebraic block, the rule that lowers it to a polynomial in the
 states.  The integrator is the one kind whose output is a state; the compiler
-handles it in :mod:`analyzer.compile.lower`.
+handles it in :mod:`analyzer.compile.lower`.  A function block (``exp``,
+``sin``, ...) lowers to a new state through the context's ``function``
+(the GPAC rules of :mod:`analyzer.functions`).
 
 Edge weights apply to every input: a wire of weight w carries w times the
 signal of the block it comes from.
@@ -16,14 +18,26 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from math import prod
 from types import MappingProxyType
+from typing import Protocol
 
 from analyzer.polynomial import Poly, total
 
 REQUIRED = None
 """Marks a parameter that has no default and must be given."""
 
-# Inputs of one block, weights applied, by port; the clock polynomial (or None).
-Lowering = Callable[[Mapping[str, float], Mapping[str, list[Poly]], Poly | None], Poly]
+
+class Context(Protocol):
+    """What a lowering rule may ask of the compiler besides its inputs."""
+
+    clock: Poly | None  # the clock state's polynomial, when the circuit reads time
+
+    def function(self, rule: str, argument: Poly, p: float = 0.0) -> Poly:
+        """The state ``rule(argument)`` (made on first use) as a polynomial."""
+        ...
+
+
+# Parameters; inputs (weights applied) by port; the context.
+Lowering = Callable[[Mapping[str, float], Mapping[str, list[Poly]], Context], Poly]
 
 
 @dataclass(frozen=True)
@@ -54,8 +68,10 @@ class BlockSpec:
     inputs : (int, int | None)
         How many wires the block takes over all its ports together.
     lower : callable or None
-        For algebraic blocks, ``lower(params, inputs, clock) -> Poly``; None for
-        the integrator, whose output is a state.
+        For algebraic blocks, ``lower(params, inputs, context) -> Poly``; None
+        for the integrator, whose output is a state.
+    function : bool
+        Whether it is an elementary-function block (its output becomes a state).
     """
 
     kind: str
@@ -65,6 +81,7 @@ class BlockSpec:
     params: Mapping[str, float | None] = field(default_factory=dict)
     inputs: tuple[int, int | None] = (0, None)
     lower: Lowering | None = None
+    function: bool = False
 
     @property
     def is_source(self) -> bool:
@@ -78,31 +95,61 @@ class BlockSpec:
 
 
 def _adder(
-    params: Mapping[str, float], inputs: Mapping[str, list[Poly]], _: object
+    params: Mapping[str, float], inputs: Mapping[str, list[Poly]], _: Context
 ) -> Poly:
     return total(inputs.get("in", []))
 
 
 def _multiplier(
-    params: Mapping[str, float], inputs: Mapping[str, list[Poly]], _: object
+    params: Mapping[str, float], inputs: Mapping[str, list[Poly]], _: Context
 ) -> Poly:
     factors = inputs.get("a", []) + inputs.get("b", []) + inputs.get("in", [])
     return prod(factors[1:], start=factors[0])
 
 
 def _gain(
-    params: Mapping[str, float], inputs: Mapping[str, list[Poly]], _: object
+    params: Mapping[str, float], inputs: Mapping[str, list[Poly]], _: Context
 ) -> Poly:
     return inputs["in"][0].scale(params["k"])
 
 
-def _constant(params: Mapping[str, float], inputs: object, _: object) -> Poly:
+def _constant(params: Mapping[str, float], inputs: object, _: Context) -> Poly:
     return Poly.const(params["value"])
 
 
-def _time(params: object, inputs: object, clock: Poly | None) -> Poly:
-    assert clock is not None, "the compiler gives a circuit with a time block a clock"
-    return clock
+def _time(params: object, inputs: object, context: Context) -> Poly:
+    assert context.clock is not None, "a circuit with a time block has a clock"
+    return context.clock
+
+
+def _function(rule: str, p: float = 0.0) -> Lowering:
+    def lower(
+        params: Mapping[str, float], inputs: Mapping[str, list[Poly]], context: Context
+    ) -> Poly:
+        return context.function(rule, inputs["in"][0], p)
+
+    return lower
+
+
+def _power(
+    params: Mapping[str, float], inputs: Mapping[str, list[Poly]], context: Context
+) -> Poly:
+    """u^p: a polynomial for p = 0, 1, 2, ...; (1/u)^k for p = -k; else a state."""
+    p, u = params["p"], inputs["in"][0]
+    if p == int(p) and p >= 0:
+        return u ** int(p)
+    if p == int(p):
+        return context.function("reciprocal", u) ** int(-p)
+    return context.function("power", u, p)
+
+
+def _function_spec(
+    kind: str, summary: str, equation: str, rule: str, p: float = 0.0
+) -> BlockSpec:
+    return BlockSpec(
+        kind=kind, summary=summary, equation=equation, ports=(Port("in", 1, 1),),
+        inputs=(1, 1), lower=_function(rule, p), function=True,
+    )  # fmt: skip
 
 
 _SPECS = (
@@ -152,6 +199,44 @@ _SPECS = (
         equation="out = t",
         inputs=(0, 0),
         lower=_time,
+    ),
+    _function_spec("exp", "the exponential of its input", "out = exp(in)", "exp"),
+    _function_spec("sin", "the sine of its input", "out = sin(in)", "sin"),
+    _function_spec("cos", "the cosine of its input", "out = cos(in)", "cos"),
+    _function_spec(
+        "tanh", "the hyperbolic tangent of its input", "out = tanh(in)", "tanh"
+    ),
+    _function_spec(
+        "logistic",
+        "the logistic sigmoid of its input",
+        "out = 1/(1 + exp(-in))",
+        "logistic",
+    ),
+    _function_spec(
+        "reciprocal", "one over its input (input nonzero)", "out = 1/in", "reciprocal"
+    ),
+    _function_spec(
+        "log",
+        "the natural logarithm of its input (input positive)",
+        "out = ln(in)",
+        "log",
+    ),
+    _function_spec(
+        "sqrt",
+        "the square root of its input (input positive)",
+        "out = √in",
+        "power",
+        0.5,
+    ),
+    BlockSpec(
+        kind="power",
+        summary="its input to a real power p (input positive unless p is an integer)",
+        equation="out = in^p",
+        ports=(Port("in", 1, 1),),
+        params={"p": REQUIRED},
+        inputs=(1, 1),
+        lower=_power,
+        function=True,
     ),
 )
 

@@ -25,6 +25,7 @@ import csv
 import math
 import sys
 import time
+import warnings
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -34,7 +35,7 @@ import numpy as np
 from analyzer import __version__
 from analyzer.circuit import as_graph
 from analyzer.compile import compile_circuit
-from analyzer.errors import CircuitError, SimulationError
+from analyzer.errors import CircuitError, SimulationError, StabilityWarning
 from analyzer.simulate import simulate
 from analyzer.stepping import METHODS as STEPPERS
 from analyzer.targets import (
@@ -181,7 +182,11 @@ def _run(args: argparse.Namespace) -> None:
     traj = simulate(system, (t0, t1), t_eval=t_eval, **options)
     done = time.perf_counter()
     timing = f"compile {compiled - start:.4f} s, solve {done - compiled:.4f} s"
-    states = f"{system.n} (base {system.n_base}, lifted {len(system.lifted)})"
+    made = system.n_core - system.n_base
+    functions = f"functions {made}, " if made else ""
+    states = (
+        f"{system.n} (base {system.n_base}, {functions}lifted {len(system.lifted)})"
+    )
     _print_rows(
         ("circuit", target.label),
         ("blocks", graph.number_of_nodes()),
@@ -202,14 +207,21 @@ def _run(args: argparse.Namespace) -> None:
 def _show(args: argparse.Namespace) -> None:
     target = resolve(args.target, dict(args.param))
     t0 = (target.t_span or DEFAULT_SPAN)[0]
-    system = compile_circuit(target.circuit, t0=t0)
+    with warnings.catch_warnings():  # the report below says it, once
+        warnings.simplefilter("ignore", StabilityWarning)
+        system = compile_circuit(target.circuit, t0=t0)
     base, lifted = system.names[: system.n_base], system.lifted
+    made = system.names[system.n_base : system.n_core]
     print(str(system))
+    print()
+    for line in system.report.lines():
+        print(line)
     print()
     _print_rows(
         ("circuit", target.label),
         ("blocks", as_graph(target.circuit).number_of_nodes()),
         ("base states", " ".join([str(len(base)), *base])),
+        ("function states", " ".join([str(len(made)), *made])),
         ("lifted states", " ".join([str(len(lifted)), *lifted])),
         ("constant terms", int(np.count_nonzero(system.b))),
         ("linear terms", int(system.A.count_nonzero())),

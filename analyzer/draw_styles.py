@@ -17,6 +17,7 @@ from typing import Any
 import graphviz
 
 from analyzer.blocks import BLOCKS
+from analyzer.functions import formula
 from analyzer.netlist import Netlist, Wire
 from analyzer.system import QuadraticSystem
 
@@ -307,12 +308,17 @@ def draw_system(system: QuadraticSystem) -> graphviz.Digraph:
     dot = new_digraph("analyzer compiled system")
     dot.graph_attr["ranksep"] = "0.8"  # room for couplings both ways
     names = system.names
+    made = {s.index: s for s in system.functions}
     for i, name in enumerate(names):
-        lifted, clock = i >= system.n_base, i == system.clock
+        lifted, clock = i >= system.n_core, i == system.clock
         small = []
         if lifted:
             small.append("= " + _monomial(system.monomials[i], names, markup=True))
             tip = f"{name} = {_monomial(system.monomials[i], names)} (lifted state)"
+        elif i in made:
+            what = formula(made[i].rule, made[i].p)
+            small.append(f"= {text(what)}")
+            tip = f"{name} = {what}, u the input of block {made[i].block!r}"
         elif clock:
             tip = f"{name}: the clock, {name}' = 1"
         else:
@@ -322,7 +328,9 @@ def draw_system(system: QuadraticSystem) -> graphviz.Digraph:
             small.append(f"b = {num(system.b[i])}")
         rows = [f"<B>{text(name)}</B>"]
         rows += [f'<FONT POINT-SIZE="10">{s}</FONT>' for s in small]
-        fill = FILLS["lifted" if lifted else "time" if clock else "integrator"]
+        fill = FILLS[
+            "lifted" if lifted or i in made else "time" if clock else "integrator"
+        ]
         dot.node(
             f"s{i}",
             label="<" + "<BR/>".join(rows) + ">",

@@ -45,3 +45,12 @@ class SimulationError(RuntimeError):
         self.t = t
         self.states = tuple(states)
         super().__init__(message)
+
+
+class StabilityWarning(UserWarning):
+    """A quadratized system that is unstable off its invariant manifold.
+
+    Issued by :func:`~analyzer.compile_circuit` when it adds stabilising terms
+    (the system becomes stiff) or, with ``stabilise=False``, when it leaves an
+    unstable lift as it is.
+    """

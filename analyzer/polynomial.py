@@ -139,6 +139,18 @@ class Poly:
     def __repr__(self) -> str:
         return f"Poly({self.terms!r})"
 
+    def __pow__(self, k: int) -> Poly:
+        if k < 0:
+            raise ValueError(f"a polynomial power needs k >= 0, got {k}")
+        return prod([self] * k, start=Poly.const(1.0))
+
+    def evaluate(self, y: Any) -> Any:
+        """The value at the state vector (or array of columns) ``y``."""
+        value: Any = 0.0
+        for m, c in self.terms.items():
+            value = value + c * evaluate_monomial(m, y)
+        return value
+
     def is_zero(self) -> bool:
         """Whether every coefficient is zero."""
         return not self.terms

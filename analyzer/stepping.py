@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import BDF, DOP853, LSODA, RK23, RK45, OdeSolution, Radau
 
+from analyzer.domain import DomainGuard
 from analyzer.errors import SimulationError
 from analyzer.freeze import Expanded, Frozen, moving_states
 from analyzer.system import QuadraticSystem
@@ -81,6 +82,7 @@ def integrate(
         fun, jac = frozen.fun, frozen.jac
     full = frozen.expand if frozen is not None else _same
     z0 = frozen.z0 if frozen is not None else y0
+    guard = DomainGuard(system, y0, batch)
     if len(z0) == 0:  # everything holds: nothing to integrate
         return _still(y0, t0, t1, t_eval, dense)
     if batch is not None:
@@ -109,7 +111,7 @@ def integrate(
         while solver.status == "running":
             message = solver.step()
             if solver.status == "failed":
-                _fail(system, solver, full(solver.y), y0, batch, message)
+                _fail(system, solver, full(solver.y), y0, batch, message, guard)
             if not np.max(np.abs(solver.y)) <= _BLOWUP:  # also catches nan
                 _fail(
                     system,
@@ -118,7 +120,10 @@ def integrate(
                     y0,
                     batch,
                     "the solution left the floating-point range",
+                    guard,
                 )
+            if guard:
+                guard.check(solver.t, full(solver.y))
             ts.append(solver.t)
             if ys is not None:
                 ys.append(full(solver.y).copy())
@@ -341,8 +346,12 @@ def _fail(
     y0: np.ndarray,
     batch: int | None,
     message: str | None,
+    guard: DomainGuard,
 ) -> None:
     """Raise a SimulationError that says when, which states, and what to do."""
+    edge = guard.near_edge(solver.t, y)
+    if edge is not None:
+        raise edge
     growth = np.abs(y) / (1.0 + np.abs(y0))
     growth[~np.isfinite(growth)] = np.inf
     names = _flat_names(system, batch)

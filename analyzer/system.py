@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 
+from analyzer.functions import FunctionState, complete
 from analyzer.polynomial import Monomial, evaluate_monomial
 from analyzer.readout import Readout
 
@@ -49,7 +50,8 @@ class QuadraticSystem:
     ----------
     names : tuple of str
         State names: integrators first, then the clock ``t`` (if the circuit
-        uses time), then lifted states named by their monomial (``x*v``).
+        uses time), then the states of function blocks (named by the block),
+        then lifted states named by their monomial (``x*v``).
     y0 : array (n,)
         Initial state at time ``t0``.
     b : array (n,)
@@ -60,15 +62,19 @@ class QuadraticSystem:
         Quadratic terms ``y_I' += C * y_J * y_K`` with ``J <= K``, sorted by
         (I, J, K) and merged, so the representation is canonical.
     monomials : tuple
-        Each state as a monomial of the base states (a base state is itself).
+        Each state as a monomial of the core states (a core state is itself).
     n_base : int
-        How many states are integrators or the clock.
+        How many states are integrators or the clock; the states function
+        blocks introduced (``functions``) follow them, then the lifted ones.
     outputs : Readout
         How every block's signal is read from the base states.
     t0 : float
         The time ``y0`` belongs to (it matters only when there is a clock).
     clock : int or None
         Index of the clock state t' = 1, if any.
+    report : CompileReport or None
+        What the compiler did (:mod:`analyzer.compile.report`); None for a
+        system built by hand.
 
     Examples
     --------
@@ -100,6 +106,7 @@ class QuadraticSystem:
     outputs: Readout
     t0: float = 0.0
     clock: int | None = None
+    report: Any = field(default=None, repr=False, compare=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -185,9 +192,20 @@ class QuadraticSystem:
         return self.outputs.blocks
 
     @property
+    def functions(self) -> tuple[FunctionState, ...]:
+        """The states function blocks introduced (they follow the base states)."""
+        return self.outputs.functions
+
+    @property
+    def n_core(self) -> int:
+        """How many states are not lifted monomials: the base states, then the
+        states function blocks introduced."""
+        return self.n_base + len(self.outputs.functions)
+
+    @property
     def lifted(self) -> tuple[str, ...]:
         """Names of the states the quadratization added."""
-        return self.names[self.n_base :]
+        return self.names[self.n_core :]
 
     def _quadratic_matrix(self) -> sparse.csr_matrix:
         """M (n × p) with M[I[r], r] = C[r], so that Q(y, y) = M (y_J ∘ y_K)."""
@@ -263,10 +281,11 @@ class QuadraticSystem:
                 f"expected {self.n_base} base-state values "
                 f"({', '.join(self.names[: self.n_base])}), got {y_base.shape[0]}"
             )
-        lifted = [evaluate_monomial(m, y_base) for m in self.monomials[self.n_base :]]
+        core = complete(self.functions, y_base)
+        lifted = [evaluate_monomial(m, core) for m in self.monomials[self.n_core :]]
         if not lifted:
-            return y_base.copy()
-        return np.concatenate([y_base, np.array(lifted).reshape(-1, *y_base.shape[1:])])
+            return core.copy()
+        return np.concatenate([core, np.array(lifted).reshape(-1, *y_base.shape[1:])])
 
     def signals(self, y: Any) -> dict[Hashable, np.ndarray]:
         """Every block's signal at state vector(s) ``y`` of shape (n, ...)."""

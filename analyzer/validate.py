@@ -21,6 +21,8 @@ from analyzer.errors import CircuitError
 from analyzer.netlist import Netlist, node_key
 
 LINEAR_KINDS = frozenset({"adder", "gain"})
+IMPLICIT_KINDS = LINEAR_KINDS | {"multiplier"}
+MAX_IMPLICIT_LOOP = 8  # blocks; the loop is solved by Cramer's rule over polynomials
 
 
 def validate(circuit: Any) -> Netlist:
@@ -41,8 +43,9 @@ def validate(circuit: Any) -> Netlist:
     CircuitError
         If anything is wrong: unknown kind, missing or non-finite parameter,
         unknown port, wrong number of inputs, a wire into a source, more than
-        one ``wrt``, an algebraic loop through a multiplier, a singular linear
-        loop, or integrators integrated with respect to each other.
+        one ``wrt``, an algebraic loop that is neither linear nor an implicit
+        division, a singular linear loop, or integrators integrated with
+        respect to each other.
 
     Examples
     --------
@@ -150,21 +153,52 @@ def _count_problem(n: int, fewest: int, most: int | None) -> str | None:
 
 
 def algebraic_loop_problems(netlist: Netlist) -> list[str]:
-    """Loops with no integrator: linear ones must be non-singular, others are errors."""
+    """Loops with no integrator that cannot be solved exactly.
+
+    A loop through adders and gains is linear: it must be non-singular.  A loop
+    that also passes through multipliers, each taking one factor from the loop,
+    is an implicit division (x·z + y = 0); the compiler solves it with a
+    reciprocal state, and checks at t0 that it can.  Any other loop is refused.
+    """
     problems = []
     for nodes in netlist.algebraic_order[1]:
         if all(netlist.kind(n) in LINEAR_KINDS for n in nodes):
             matrix = np.eye(len(nodes)) - loop_matrix(netlist, nodes)
             if np.linalg.cond(matrix) > 1e12:
                 problems.append(
-                    f"{_cycle_text(netlist, nodes)}: a linear algebraic loop whose loop "
+                    f"{cycle_text(netlist, nodes)}: a linear algebraic loop whose loop "
                     "gain makes it singular (its signals are undetermined); change a "
                     "weight or gain, or put an integrator in the loop"
                 )
-        else:
+            continue
+        inside = set(nodes)
+        other = [n for n in nodes if netlist.kind(n) not in IMPLICIT_KINDS]
+        squared = [
+            n
+            for n in nodes
+            if netlist.kind(n) == "multiplier"
+            and sum(w.src in inside for w in netlist.wires[n]) > 1
+        ]
+        if other:
+            kinds = ", ".join(f"{n!r} ({netlist.kind(n)})" for n in other)
             problems.append(
-                f"{_cycle_text(netlist, nodes)}: an algebraic loop (a cycle with no "
-                "integrator) through a multiplier; put an integrator in the loop"
+                f"{cycle_text(netlist, nodes)}: an algebraic loop (a cycle with no "
+                f"integrator) through {kinds}; only adders, gains and multipliers "
+                "can close a loop without an integrator; put an integrator in it"
+            )
+        elif squared:
+            names = ", ".join(repr(n) for n in squared)
+            problems.append(
+                f"{cycle_text(netlist, nodes)}: a nonlinear algebraic loop: multiplier "
+                f"{names} multiplies two signals of the loop, so the loop is not an "
+                "implicit division; feed one factor from outside the loop, or put "
+                "an integrator in it"
+            )
+        elif len(nodes) > MAX_IMPLICIT_LOOP:
+            problems.append(
+                f"{cycle_text(netlist, nodes)}: an implicit loop (division) of "
+                f"{len(nodes)} blocks; at most {MAX_IMPLICIT_LOOP} are supported; "
+                "split it with an integrator"
             )
     return problems
 
@@ -182,7 +216,8 @@ def loop_matrix(netlist: Netlist, nodes: list[Hashable]) -> np.ndarray:
     return matrix
 
 
-def _cycle_text(netlist: Netlist, nodes: list[Hashable]) -> str:
+def cycle_text(netlist: Netlist, nodes: list[Hashable]) -> str:
+    """``blocks 'a' (adder) → 'm' (multiplier) → 'a' (adder)``: one cycle of a loop."""
     inside = set(nodes)
     loop = nx.DiGraph(
         (w.src, n) for n in nodes for w in netlist.wires[n] if w.src in inside

@@ -11,8 +11,13 @@ has rate 0, the clock rate 1, and an integrator's rate is its own derivative
 w' = (Σ weight·in)·dv/dt, where v is its ``wrt`` signal (time when absent).
 Edge weights multiply the signal on every port, ``wrt`` included.
 
+A function block (exp, sin, ...) applies numpy's function, and its rate is the
+textbook derivative times the input's rate.
+
 A linear algebraic loop through adders and gains is solved by a dense linear
-solve; a loop through anything else is refused.
+solve; so is a loop through multipliers that take one factor from outside the
+loop (an implicit division), with that factor's current value as the
+coefficient.  A loop through anything else is refused.
 """
 
 from __future__ import annotations
@@ -26,6 +31,22 @@ __all__ = ["Naive", "derivatives", "majorant", "signals"]
 
 SOURCES = ("constant", "time")
 LINEAR = ("adder", "gain")
+
+# f(u, p) and f'(u, p), written out independently of analyzer.functions.
+FUNCTIONS = {
+    "exp": (lambda u, p: np.exp(u), lambda u, p: np.exp(u)),
+    "sin": (lambda u, p: np.sin(u), lambda u, p: np.cos(u)),
+    "cos": (lambda u, p: np.cos(u), lambda u, p: -np.sin(u)),
+    "tanh": (lambda u, p: np.tanh(u), lambda u, p: 1.0 / np.cosh(u) ** 2),
+    "logistic": (
+        lambda u, p: 1.0 / (1.0 + np.exp(-u)),
+        lambda u, p: np.exp(-u) / (1.0 + np.exp(-u)) ** 2,
+    ),
+    "reciprocal": (lambda u, p: 1.0 / u, lambda u, p: -1.0 / u**2),
+    "log": (lambda u, p: np.log(u), lambda u, p: 1.0 / u),
+    "sqrt": (lambda u, p: np.sqrt(u), lambda u, p: 0.5 / np.sqrt(u)),
+    "power": (lambda u, p: u**p, lambda u, p: p * u ** (p - 1.0)),
+}
 
 
 def _graph(circuit):
@@ -135,15 +156,34 @@ class Naive:
             return float(p["value"])
         if kind == "time":
             return float(t)
+        if kind in FUNCTIONS:
+            return float(FUNCTIONS[kind][0](signals[0], float(p.get("p", 0.0))))
         raise ValueError(f"naive interpreter does not know kind {kind!r}")
 
-    def _solve_loop(self, comp, outside):
-        """Solve a linear loop x = W x + r exactly; ``outside(u)`` gives inputs."""
+    def _solve_loop(self, comp, outside, val=None):
+        """Solve a loop x = W x + r exactly; ``outside(u)`` gives its inputs.
+
+        For values, a multiplier in the loop contributes the coefficient
+        w1·w2·(its outside factor).  For rates (``val`` given: the values), the
+        product rule gives the same coefficient plus w1·w2·(outside rate)·(inside
+        value) on the right-hand side.
+        """
         index = {n: i for i, n in enumerate(comp)}
         size = len(comp)
         matrix = np.eye(size)
         rhs = np.zeros(size)
         for n in comp:
+            if self.kind[n] == "multiplier":
+                (u1, _, w1), (u2, _, w2) = self.wires[n]
+                if u1 not in index:
+                    (u1, w1), (u2, w2) = (u2, w2), (u1, w1)
+                if u2 in index:
+                    raise ValueError(f"nonlinear loop: multiplier {n!r}")
+                factor = val[u2] if val is not None else outside(u2)
+                matrix[index[n], index[u1]] -= w1 * w2 * factor
+                if val is not None:
+                    rhs[index[n]] += w1 * w2 * outside(u2) * val[u1]
+                continue
             if self.kind[n] not in LINEAR:
                 raise ValueError(f"algebraic loop through {n!r} ({self.kind[n]})")
             k = float(self.g.nodes[n]["k"]) if self.kind[n] == "gain" else 1.0
@@ -153,7 +193,7 @@ class Naive:
                 else:
                     rhs[index[n]] += k * w * outside(u)
         if abs(np.linalg.det(matrix)) < 1e-12:
-            raise ValueError(f"singular linear loop through {comp!r}")
+            raise ValueError(f"singular loop through {comp!r}")
         x = np.linalg.solve(matrix, rhs)
         return {n: float(x[index[n]]) for n in comp}
 
@@ -174,7 +214,7 @@ class Naive:
             kind = self.kind[n]
             comp = self.component[n]
             if kind != "integrator" and (len(comp) > 1 or self.dep.has_edge(n, n)):
-                rate.update(self._solve_loop(comp, get))
+                rate.update(self._solve_loop(comp, get, val))
             else:
                 rate[n] = self._rate(n, val, get)
             busy.discard(n)
@@ -209,6 +249,10 @@ class Naive:
             return 0.0
         if kind == "time":
             return 1.0
+        if kind in FUNCTIONS:
+            ((u, _, w),) = wires
+            p = float(self.g.nodes[n].get("p", 0.0))
+            return float(FUNCTIONS[kind][1](w * val[u], p)) * w * get(u)
         raise ValueError(f"naive interpreter does not know kind {kind!r}")
 
     def derivatives(self, state: Mapping[Hashable, float], t: float) -> dict:

@@ -219,15 +219,28 @@ def test_algebraic_loop_through_a_multiplier_is_listed_block_by_block():
     assert "loop" in text.lower() or "cycle" in text.lower(), text
 
 
-def test_algebraic_loop_through_gains_and_a_multiplier():
+def test_algebraic_loop_where_a_multiplier_squares_a_loop_signal():
+    # m = g·g with g = 2m: not an implicit division, so refused with the cycle.
     g = graph(
         X,
         ("m", {"kind": "multiplier"}),
         ("g", {"kind": "gain", "k": 2.0}),
-        edges=[("g", "m", {}), ("x", "m", {}), ("m", "g", {}), ("g", "x", {})],
+        edges=[("g", "m", {}), ("g", "m", {}), ("m", "g", {}), ("g", "x", {})],
     )
     text = "\n".join(problems(g))
     assert "(multiplier)" in text and "(gain)" in text, text
+    assert "nonlinear algebraic loop" in text and "'m'" in text, text
+
+
+def test_algebraic_loop_through_a_function_block():
+    g = graph(
+        X,
+        ("e", {"kind": "exp"}),
+        ("a", {"kind": "adder"}),
+        edges=[("e", "a", {}), ("x", "a", {}), ("a", "e", {}), ("a", "x", {})],
+    )
+    text = "\n".join(problems(g))
+    assert "'e' (exp)" in text and "put an integrator in it" in text, text
 
 
 def test_singular_linear_loop():

@@ -11,7 +11,10 @@ Three pure passes, each a function of the previous value:
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import math
+import warnings
 from collections.abc import Collection, Hashable, Iterator
 from contextlib import contextmanager
 
@@ -20,17 +23,31 @@ import networkx as nx
 from analyzer.circuit import Circuit, as_graph
 from analyzer.compile.assemble import LiftError, assemble
 from analyzer.compile.lower import PolynomialSystem, lower
-from analyzer.compile.quadratize import quadratize
+from analyzer.compile.quadratize import STRATEGIES, Quadratization, quadratize
+from analyzer.compile.report import CompileReport
+from analyzer.compile.stability import (
+    Stability,
+    check_stability,
+    inner_splits,
+    stabilise,
+)
+from analyzer.errors import StabilityWarning
 from analyzer.system import QuadraticSystem
 from analyzer.validate import validate
 
 __all__ = [
+    "STRATEGIES",
+    "CompileReport",
     "LiftError",
     "PolynomialSystem",
+    "Quadratization",
+    "Stability",
     "assemble",
+    "check_stability",
     "compile_circuit",
     "lower",
     "quadratize",
+    "stabilise",
 ]
 
 
@@ -39,6 +56,9 @@ def compile_circuit(
     *,
     t0: float = 0.0,
     hold: Collection[Hashable] = (),
+    strategy: str = "auto",
+    budget: float = 1.0,
+    stabilise: bool | float = True,
 ) -> QuadraticSystem:
     """Compile a circuit to the quadratic system y' = b + A y + Q(y, y).
 
@@ -52,10 +72,26 @@ def compile_circuit(
     hold : collection of block names, optional
         Integrators in HOLD mode (rate zero), as in one segment of a schedule;
         see :mod:`analyzer.schedule`.
+    strategy : {"auto", "greedy", "portfolio", "exact"}, optional
+        How new states are chosen (:func:`quadratize`): ``"greedy"`` is
+        linear-time, ``"portfolio"`` adds pruning and restarts, ``"exact"`` a
+        branch-and-bound under ``budget``; ``"auto"`` searches exactly only
+        when the system is small.
+    budget : float, optional
+        Seconds the exact search may take; it returns the best found so far.
+    stabilise : bool or float, optional
+        A lift can be unstable off its invariant manifold (w = the monomial it
+        stands for) where the circuit itself is not.  With True (default) such
+        a lift is detected at the initial point and fixed by adding
+        -λ(w - a·b), which is zero on the manifold, with λ chosen from the
+        instability; a :class:`~analyzer.errors.StabilityWarning` says so,
+        since the result is stiff.  A number forces that λ; False only warns.
 
     Returns
     -------
     QuadraticSystem
+        With ``system.report`` (:class:`CompileReport`): the states each
+        function block introduced, the lift and its stability.
 
     Raises
     ------
@@ -95,8 +131,66 @@ def compile_circuit(
                 "hold names integrators only; not integrators of this circuit: "
                 + ", ".join(repr(n) for n in unknown)
             )
+        if strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
         polynomial = lower(netlist, t0=t0, hold=hold)
-        return assemble(polynomial, quadratize(polynomial.rates))
+        lift = quadratize(polynomial.rates, strategy=strategy, budget=budget)
+        system = assemble(polynomial, lift.lifts)
+        system, lift, stability = _stabilised(
+            polynomial, system, lift, stabilise, strategy, budget
+        )
+        kinds = {n: netlist.kind(n) for n in netlist.blocks}
+        lifted = system.names[system.n_core :]
+        report = CompileReport.build(polynomial, kinds, lifted, lift, stability)
+        return dataclasses.replace(system, report=report, _cache={})
+
+
+def _stabilised(
+    polynomial: PolynomialSystem,
+    system: QuadraticSystem,
+    lift: Quadratization,
+    stabilise_: bool | float,
+    strategy: str,
+    budget: float,
+) -> tuple[QuadraticSystem, Quadratization, Stability]:
+    """Check the lift's transversal stability and, if asked, fix it."""
+    forced = stabilise_ is not True and stabilise_ is not False
+    if forced and not (math.isfinite(stabilise_) and stabilise_ > 0):
+        raise ValueError(
+            f"stabilise must be True, False or a λ > 0, got {stabilise_!r}"
+        )
+    stability = check_stability(system)
+    if not (stability.unstable or forced) or not system.names[system.n_core :]:
+        return system, lift, stability
+    if stabilise_ is False:
+        warnings.warn(
+            f"the lift is unstable off its manifold: transversal eigenvalue "
+            f"{stability.transversal:+.4g} at y0, where the circuit's own is "
+            f"{stability.original:+.4g}; errors will grow. Compile with "
+            "stabilise=True",
+            StabilityWarning,
+            stacklevel=3,
+        )
+        return system, lift, stability
+    if inner_splits(system) is None:  # the stabiliser needs w = a·b for every w
+        lift = quadratize(
+            polynomial.rates, strategy=strategy, budget=budget, inner=True
+        )
+        system = assemble(polynomial, lift.lifts)
+    system, stability = stabilise(
+        system, None if stabilise_ is True else float(stabilise_)
+    )
+    if stability.lam and not forced:
+        warnings.warn(
+            f"the lift was unstable off its manifold (transversal eigenvalue "
+            f"{stability.transversal:+.4g} at y0, the circuit's own "
+            f"{stability.original:+.4g}); added -λ(w - a·b) with λ = "
+            f"{stability.lam:g}, which makes the system stiff: simulate it with "
+            "method='auto' (the default) or an implicit method",
+            StabilityWarning,
+            stacklevel=3,
+        )
+    return system, lift, stability
 
 
 @contextmanager

@@ -56,8 +56,8 @@ def assemble(system: PolynomialSystem, lifts: Sequence[Monomial]) -> QuadraticSy
     ...
     analyzer.compile.assemble.LiftError: not quadratic: x' has x^3, which is not a product of two states
     """
-    n_base = len(system.names)
-    monomials = [variable(i) for i in range(n_base)] + list(lifts)
+    n_core = len(system.names)
+    monomials = [variable(i) for i in range(n_core)] + list(lifts)
     index = {m: i for i, m in enumerate(monomials)}
     rhs = dict(enumerate(system.rates))
     rates = list(system.rates) + [Poly({m: 1.0}).time_derivative(rhs) for m in lifts]
@@ -90,8 +90,8 @@ def assemble(system: PolynomialSystem, lifts: Sequence[Monomial]) -> QuadraticSy
     y0 = [float(evaluate_monomial(m, system.y0)) for m in monomials]
     return QuadraticSystem.from_terms(
         names=names, y0=y0, b=b, linear=linear, quadratic=quadratic,
-        monomials=tuple(monomials), n_base=n_base,
-        outputs=Readout.from_polys(system.signals, n_base),
+        monomials=tuple(monomials), n_base=system.n_base,
+        outputs=Readout.from_polys(system.signals, system.n_base, system.functions),
         t0=system.t0, clock=system.clock,
     )  # fmt: skip
 

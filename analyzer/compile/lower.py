@@ -11,17 +11,18 @@ and product rules (v' = 1 when v is time).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
 from dataclasses import dataclass
-
-import networkx as nx
-import numpy as np
+from functools import partial
 
 from analyzer.blocks import BLOCKS
+from analyzer.compile.loops import solve_loop
+from analyzer.compile.polynomialize import Polynomializer
 from analyzer.errors import CircuitError
-from analyzer.netlist import Netlist, node_key
-from analyzer.polynomial import Monomial, Poly, total
-from analyzer.validate import integrator_rate_dependencies, loop_matrix, wrt_source
+from analyzer.functions import FunctionState
+from analyzer.netlist import Netlist
+from analyzer.polynomial import Poly, total
+from analyzer.validate import wrt_source
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class PolynomialSystem:
     Parameters
     ----------
     names : tuple of str
-        Base states: the integrators sorted by name, then the clock ``t``.
+        The states: the integrators sorted by name, then the clock ``t``,
+        then the states function blocks introduced.
     y0 : tuple of float
         Initial values at ``t0``.
     rates : tuple of Poly
@@ -42,6 +44,8 @@ class PolynomialSystem:
         Start time (the clock's initial value).
     clock : int or None
         Index of the clock state, if the circuit reads time.
+    functions : tuple of FunctionState
+        The states function blocks introduced, in order (they come last).
     """
 
     names: tuple[str, ...]
@@ -50,6 +54,12 @@ class PolynomialSystem:
     signals: Mapping[Hashable, Poly]
     t0: float = 0.0
     clock: int | None = None
+    functions: tuple[FunctionState, ...] = ()
+
+    @property
+    def n_base(self) -> int:
+        """How many states are integrators or the clock."""
+        return len(self.names) - len(self.functions)
 
 
 def lower(
@@ -92,17 +102,24 @@ def lower(
             for n in clashes
         )
     signals: dict[Hashable, Poly] = {w: Poly.var(i) for i, w in enumerate(integrators)}
-    clock_signal = Poly.var(clock) if clock is not None else None
+    functions = Polynomializer(
+        names, y0, Poly.var(clock) if clock is not None else None
+    )
     for group in netlist.algebraic_order[0]:
         if len(group) > 1 or any(w.src == group[0] for w in netlist.wires[group[0]]):
-            signals.update(_solve_linear_loop(netlist, group, signals))
+            signals.update(solve_loop(netlist, group, signals, functions))
         else:
-            signals[group[0]] = _lower_block(netlist, group[0], signals, clock_signal)
-    rates = _rates(netlist, integrators, signals, clock, frozenset(hold))
+            block = group[0]
+            context = functions.at(block, netlist.kind(block))
+            signals[block] = _lower_block(netlist, block, signals, context)
+    if functions.problems:
+        raise CircuitError(functions.problems)
+    rates = _rates(netlist, integrators, signals, clock, frozenset(hold), functions)
     ordered = {n: signals[n] for n in netlist.blocks}
     return PolynomialSystem(
-        tuple(names), tuple(y0), tuple(rates), ordered, float(t0), clock
-    )
+        tuple(names), tuple(y0), tuple(rates), ordered, float(t0), clock,
+        tuple(functions.states),
+    )  # fmt: skip
 
 
 def fresh_name(name: str, taken: set[str]) -> str:
@@ -129,37 +146,13 @@ def _lower_block(
     netlist: Netlist,
     block: Hashable,
     signals: Mapping[Hashable, Poly],
-    clock: Poly | None,
+    context: Polynomializer,
 ) -> Poly:
     attrs = netlist.attrs[block]
     spec = BLOCKS[attrs["kind"]]
     assert spec.lower is not None
     params = {p: float(attrs.get(p, default)) for p, default in spec.params.items()}  # type: ignore[arg-type]
-    return spec.lower(params, _inputs(netlist, block, signals), clock)
-
-
-def _solve_linear_loop(
-    netlist: Netlist, nodes: list[Hashable], signals: Mapping[Hashable, Poly]
-) -> dict[Hashable, Poly]:
-    """Signals of a non-singular loop of adders and gains: (I - L) s = e, solved."""
-    inside = set(nodes)
-    outside: list[Poly] = []
-    for block in nodes:
-        attrs = netlist.attrs[block]
-        gain = float(attrs["k"]) if attrs["kind"] == "gain" else 1.0
-        feeds = [
-            signals[w.src].scale(gain * float(w.weight))
-            for w in netlist.wires[block]
-            if w.src not in inside
-        ]
-        outside.append(total(feeds))
-    monomials: list[Monomial] = sorted({m for p in outside for m in p.terms})
-    e = np.array([[p.terms.get(m, 0.0) for m in monomials] for p in outside])
-    solved = np.linalg.solve(np.eye(len(nodes)) - loop_matrix(netlist, nodes), e)
-    return {
-        block: Poly(dict(zip(monomials, row.tolist(), strict=True)))
-        for block, row in zip(nodes, solved.reshape(len(nodes), -1), strict=True)
-    }
+    return spec.lower(params, _inputs(netlist, block, signals), context)
 
 
 def _rates(
@@ -168,28 +161,51 @@ def _rates(
     signals: Mapping[Hashable, Poly],
     clock: int | None,
     hold: frozenset[Hashable],
+    functions: Polynomializer,
 ) -> list[Poly]:
     """Each state's rate: w' = (Σ in)·v' for integrators, t' = 1 for the clock,
-    0 for integrators in HOLD.
-
-    An integrator whose variable v depends on other integrators comes after them,
-    since v' needs their rates.
-    """
-    index = {w: i for i, w in enumerate(integrators)}
-    rates: dict[int, Poly] = {index[w]: Poly() for w in integrators if w in hold}
-    if clock is not None:
-        rates[clock] = Poly.const(1.0)
-    needs = integrator_rate_dependencies(netlist)
-    after = list(
-        reversed(list(nx.lexicographical_topological_sort(needs, key=node_key)))
-    )
-    for w in [w for w in integrators if w not in needs] + after:
+    0 for integrators in HOLD, f'(u)·u' for function states."""
+    rates = _Rates()
+    for i, w in enumerate(integrators):
         if w in hold:
+            rates.known[i] = Poly()
             continue
         integrand = total(_inputs(netlist, w, signals).get("in", []))
         source = wrt_source(netlist, w)
-        if source is not None:
+        if source is None:
+            rates.known[i] = integrand
+        else:  # v' needs the rates of the states in v: computed on demand
             variable = signals[source[0]].scale(source[1])
-            integrand = integrand * variable.time_derivative(rates)
-        rates[index[w]] = integrand
-    return [rates[i] for i in range(len(rates))]
+            rates.pending[i] = partial(_times_rate, integrand, variable, rates)
+    if clock is not None:
+        rates.known[clock] = Poly.const(1.0)
+    for state in functions.states:
+        rates.pending[state.index] = partial(functions.rate, state, rates)
+    return [rates[i] for i in range(len(functions.names))]
+
+
+def _times_rate(integrand: Poly, variable: Poly, rates: Mapping[int, Poly]) -> Poly:
+    return integrand * variable.time_derivative(rates)
+
+
+class _Rates(Mapping[int, Poly]):
+    """State rates, each computed on first use from the rates it needs.
+
+    Validation has refused integrators whose variables depend on each other's
+    rates, so the recursion always ends.
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[int, Poly] = {}
+        self.pending: dict[int, Callable[[], Poly]] = {}
+
+    def __getitem__(self, index: int) -> Poly:
+        if index not in self.known:
+            self.known[index] = self.pending.pop(index)()
+        return self.known[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter({**self.pending, **self.known})
+
+    def __len__(self) -> int:
+        return len(self.known) + len(self.pending)
