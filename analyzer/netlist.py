@@ -105,8 +105,10 @@ class Netlist:
         with no integrator).  ``loops`` lists those loops, each sorted.
         """
         algebraic = {n for n in self.blocks if self.kind(n) != "integrator"}
-        preds = {
-            n: {w.src for w in self.wires[n] if w.src in algebraic} for n in algebraic
+        preds = {  # in block order, so that the order below is deterministic
+            n: {w.src for w in self.wires[n] if w.src in algebraic}
+            for n in self.blocks
+            if n in algebraic
         }
         succs: dict[Hashable, list[Hashable]] = {n: [] for n in algebraic}
         for n, ps in preds.items():

@@ -187,6 +187,45 @@ def test_show_prints_equations_and_statistics(capsys, cubic):
     assert table["linear terms"] == "0"
 
 
+NEURON = """\
+from analyzer import Circuit
+
+def build(x0=0.3):
+    c = Circuit()
+    c.integrator("x", initial=x0)
+    c.constant("half", 0.5)
+    c.adder("arg")
+    c.connect("x", "arg", weight=2.0)
+    c.connect("half", "arg")
+    c.add("t", "tanh")
+    c.add("c", "cos")
+    c.add("s", "sin")
+    c.connect("arg", "t")
+    c.connect("arg", "c")
+    c.connect("arg", "s")
+    c.connect("t", "x")
+    c.connect("x", "x", weight=-1.0)
+    return c
+"""
+
+
+def test_show_says_which_states_each_block_introduced(capsys, tmp_path):
+    code, out, err = run(capsys, "show", write(tmp_path, "neuron.py", NEURON))
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert "block 'c' (cos) introduced c = cos(in)" in lines
+    assert "block 'c' (cos) introduced c.sin = sin(in)" in lines
+    assert "block 's' reads c.sin, made by 'c'" in lines
+    assert "block 't' (tanh) introduced t = tanh(in)" in lines
+    quadratization = next(line for line in lines if line.startswith("quadratization"))
+    assert "2 new states (x*t, t^2)" in quadratization
+    stability = next(line for line in lines if line.startswith("stability"))
+    assert "stabilised with -λ(w - a·b)" in stability
+    table = rows(out)
+    assert table["function states"] == "3 c c.sin t"
+    assert table["lifted states"] == "2 x*t t^2"
+
+
 def test_show_catalog_entry(capsys):
     code, out, _ = run(capsys, "show", "bessel")
     entry = circuits.CATALOG["bessel"]

@@ -1,0 +1,300 @@
+"""Transversal stability of lifted systems: detection, the -λ(w - a·b) fix, scale."""
+
+from math import comb
+
+import numpy as np
+import pytest
+from scipy import sparse
+from scipy.integrate import solve_ivp
+
+from analyzer import SimulationError, simulate
+from analyzer.compile import stability
+from analyzer.compile.assemble import assemble
+from analyzer.compile.lower import PolynomialSystem
+from analyzer.compile.stability import check_stability, inner_splits, stabilise
+from analyzer.polynomial import Poly
+
+# -- systems built by hand --------------------------------------------------------
+
+
+def xplus1(copies: int = 1, x0: float = -1.5):
+    """x_i' = (x_i + 1)^6, lifted by QBee's optimum {x², x⁴, x⁵} per copy."""
+    rates = tuple(
+        Poly({((i, k),) if k else (): float(comb(6, k)) for k in range(7)})
+        for i in range(copies)
+    )
+    names = tuple(f"x{i}" for i in range(copies)) if copies > 1 else ("x",)
+    poly = PolynomialSystem(names, (x0,) * copies, rates, {"x": Poly.var(0)})
+    lifts = [((i, e),) for i in range(copies) for e in (2, 4, 5)]
+    return assemble(poly, lifts)
+
+
+def xplus1_exact(t):
+    """The closed form from x(0) = -1.5: u = x + 1 has u^-5 = -32 - 5t."""
+    return -1.0 - (32.0 + 5.0 * np.asarray(t)) ** -0.2
+
+
+def tanh_neuron(x0: float = 0.0):
+    """x' = -x + tanh(2x + 1/2) with s = tanh(2x + 1/2), s' = 2(1 - s²)(s - x)."""
+    x, s = Poly.var(0), Poly.var(1)
+    dx = x * -1.0 + s
+    ds = (Poly.const(1.0) + s * s * -1.0) * dx * 2.0
+    y0 = (x0, float(np.tanh(2 * x0 + 0.5)))
+    poly = PolynomialSystem(("x", "s"), y0, (dx, ds), {"x": x, "s": s})
+    return assemble(poly, [((0, 1), (1, 1)), ((1, 2),)])
+
+
+def van_der_pol(mu: float = 1.0):
+    """x' = v, v' = mu (1 - x²) v - x from (2, 0), lifted by x²."""
+    x, v = Poly.var(0), Poly.var(1)
+    dv = v * mu + x * x * v * -mu + x * -1.0
+    poly = PolynomialSystem(("x", "v"), (2.0, 0.0), (v, dv), {"x": x, "v": v})
+    return assemble(poly, [((0, 2),)])
+
+
+def duffing_chain(n: int, k: float = 0.5):
+    """n damped Duffing oscillators coupled by springs, lifted by every x_i²."""
+    xs = [Poly.var(i) for i in range(n)]
+    vs = [Poly.var(n + i) for i in range(n)]
+    rates = list(vs)
+    for i in range(n):
+        rate = xs[i] * -1.0 + xs[i] * xs[i] * xs[i] * -1.0 + vs[i] * -0.1
+        for j in (i - 1, i + 1):
+            if 0 <= j < n:
+                rate = rate + (xs[j] + xs[i] * -1.0) * k
+        rates.append(rate)
+    names = tuple(f"x{i}" for i in range(n)) + tuple(f"v{i}" for i in range(n))
+    y0 = tuple(np.random.default_rng(1).uniform(-0.5, 0.5, 2 * n))
+    poly = PolynomialSystem(names, y0, tuple(rates), {})
+    return assemble(poly, [((i, 2),) for i in range(n)])
+
+
+def deviation_jacobians(system, dg):
+    """J_orig and T by differencing the lifted rhs in the coordinates (y, e).
+
+    e' = G(y, g(y) + e) - Dg F(y, g(y) + e) is quadratic in e, so central
+    differences give T exactly up to round-off; f(y) = F(y, g(y)) is not, so
+    J_orig gets a small step and a looser comparison.  ``dg`` is the monomials'
+    Jacobian written out by hand.
+    """
+    c, y0 = system.n_core, system.y0
+    h = 1e-4
+
+    def e_rate(e):
+        rates = system.rhs(0.0, np.concatenate([y0[:c], y0[c:] + e]))
+        return rates[c:] - dg @ rates[:c]
+
+    def f(y):
+        return system.rhs(0.0, system.embed(y))[:c]
+
+    eye_w, eye_y = np.eye(system.n - c), np.eye(c)
+    t_block = np.column_stack(
+        [(e_rate(h * u) - e_rate(-h * u)) / (2 * h) for u in eye_w]
+    )
+    j_orig = np.column_stack(
+        [(f(y0[:c] + 1e-6 * u) - f(y0[:c] - 1e-6 * u)) / 2e-6 for u in eye_y]
+    )
+    return j_orig, t_block
+
+
+def rightmost(matrix):
+    return np.linalg.eigvals(matrix).real.max()
+
+
+# -- detection ----------------------------------------------------------------------
+
+
+def test_transversal_block_is_the_linearised_deviation_from_the_manifold():
+    lifted = xplus1()
+    x = -1.5
+    dg = np.array([[2 * x], [4 * x**3], [5 * x**4]])
+    j_orig, t_block = deviation_jacobians(lifted, dg)
+    found = check_stability(lifted)
+    assert found.transversal == pytest.approx(rightmost(t_block), rel=1e-9)
+    assert found.original == pytest.approx(rightmost(j_orig), rel=1e-6)
+    neuron = tanh_neuron()
+    x, s = neuron.y0[:2]
+    j_orig, t_block = deviation_jacobians(neuron, np.array([[s, x], [0.0, 2 * s]]))
+    found = check_stability(neuron)
+    assert found.transversal == pytest.approx(rightmost(t_block), rel=1e-9)
+    assert found.original == pytest.approx(rightmost(j_orig), rel=1e-6)
+
+
+def test_xplus1_lift_is_flagged_and_diverges():
+    lifted = xplus1()
+    found = check_stability(lifted)
+    # 6 (x + 1)^5 at x = -1.5; T's eigenvalue with assemble's balanced splits
+    # (x^6 = x^2·x^4 ...): the notes' +345 came from other splits of the same set
+    assert found.original == pytest.approx(-0.1875, rel=1e-12)
+    assert found.transversal == pytest.approx(742.6422997005, rel=1e-9)
+    assert found.unstable and found.lam == 0.0
+    assert found.stabilised == found.transversal
+    t = np.linspace(0.0, 1.0, 101)
+    try:
+        traj = simulate(
+            lifted, (0.0, 1.0), t_eval=t, method="DOP853", rtol=1e-10, atol=1e-12
+        )
+    except SimulationError as error:
+        assert error.t < 1.0
+    else:
+        assert np.abs(traj["x"] - xplus1_exact(t)).max() > 1.0
+
+
+def test_stabilised_xplus1_matches_the_closed_form():
+    lifted = xplus1()
+    fixed, found = stabilise(lifted)
+    assert inner_splits(lifted) == {1: (0, 0), 2: (1, 1), 3: (0, 2)}
+    assert found.unstable and found.lam == 2300.0  # 2·742.6 + |742.6| rounded up
+    assert found.stabilised <= -found.transversal
+    assert rightmost(fixed.jac(0.0, fixed.y0).toarray()) < 0.0
+    t = np.linspace(0.0, 5.0, 201)
+    traj = simulate(fixed, (0.0, 5.0), t_eval=t, method="Radau", rtol=1e-10, atol=1e-12)
+    assert np.abs(traj["x"] - xplus1_exact(t)).max() < 1e-9
+
+
+def test_tanh_neuron_drifts_and_is_fixed():
+    neuron = tanh_neuron()
+    found = check_stability(neuron)
+    # T has 1.859 ± 1.221i at x = 0, to the right of both 0 and the polynomial
+    # system's own -0.141 ± 0.913i (the notes' 1.0 ± 1.39i used other splits)
+    assert found.unstable
+    assert found.transversal == pytest.approx(1.8593431988977827, rel=1e-9)
+    assert found.original == pytest.approx(-0.14065680110221784, rel=1e-9)
+    t = np.linspace(0.0, 20.0, 41)
+    reference = solve_ivp(
+        lambda _, x: -x + np.tanh(2 * x + 0.5),
+        (0.0, 20.0),
+        [0.0],
+        method="DOP853",
+        rtol=1e-13,
+        atol=1e-15,
+        t_eval=t,
+    ).y[0]
+
+    def off_manifold(traj):
+        x, s, xs, s2 = traj.states
+        return np.maximum(np.abs(xs - x * s), np.abs(s2 - s * s))
+
+    plain = simulate(
+        neuron, (0.0, 10.0), t_eval=t[:21], method="DOP853", rtol=1e-10, atol=1e-12
+    )
+    drift = off_manifold(plain)
+    assert drift[-1] > 1e-3 > 1e3 * drift[4]  # grows like e^{3t} near x ≈ 0.986
+    assert np.abs(plain["x"] - reference[:21])[-1] > 1e-8
+    fixed, after = stabilise(neuron)
+    assert after.lam == 6.0 and after.stabilised < -after.transversal
+    traj = simulate(
+        fixed, (0.0, 20.0), t_eval=t, method="Radau", rtol=1e-10, atol=1e-12
+    )
+    assert np.abs(traj["x"] - reference).max() < 1e-9
+    assert off_manifold(traj).max() < 1e-9
+
+
+# -- stable lifts ----------------------------------------------------------------------
+
+
+def test_van_der_pol_lift_is_stable_and_a_given_lam_keeps_the_solution():
+    lifted = van_der_pol()
+    found = check_stability(lifted)
+    assert not found.unstable
+    assert found.transversal == 0.0  # T = J_ww - Dg J_yw = 0 - 2x·0
+    fixed, after = stabilise(lifted, lam=10.0)
+    assert after.lam == 10.0 and after.stabilised == pytest.approx(-10.0)
+    assert not after.unstable and after.transversal == 0.0
+    t = np.linspace(0.0, 10.0, 101)
+    runs = [
+        simulate(s, (0.0, 10.0), t_eval=t, method="DOP853", rtol=1e-11, atol=1e-12)
+        for s in (lifted, fixed)
+    ]
+    assert np.abs(runs[0]["x"] - runs[1]["x"]).max() < 1e-9
+    assert np.abs(runs[1].states[2] - runs[1].states[0] ** 2).max() < 1e-9
+    # λ chosen: the smallest that puts T at -1
+    assert stabilise(lifted)[1].lam == 1.0
+
+
+def test_stabiliser_vanishes_on_the_manifold_and_keeps_the_rest():
+    lifted = xplus1()
+    fixed, _ = stabilise(lifted, lam=123.0)
+    for name in ("names", "monomials", "n_base", "outputs", "t0", "clock"):
+        assert getattr(fixed, name) == getattr(lifted, name)
+    assert np.array_equal(fixed.y0, lifted.y0) and np.array_equal(fixed.b, lifted.b)
+    for x in (-1.5, -0.3, 0.0, 0.7):
+        z = lifted.embed(np.array([x]))
+        assert np.allclose(fixed.rhs(0.0, z), lifted.rhs(0.0, z), rtol=1e-13, atol=1e-9)
+    off = lifted.y0 + np.array([0.0, 1e-3, 0.0, 0.0])  # x^2 nudged off x·x
+    assert fixed.rhs(0.0, off)[1] - lifted.rhs(0.0, off)[1] == pytest.approx(-0.123)
+    assert "x^5' = 5·x^4 - 93·x^5 + 123·x·x^4" in str(fixed)
+
+
+def test_system_without_lifts_is_left_alone():
+    x = Poly.var(0)
+    linear = assemble(PolynomialSystem(("x",), (1.0,), (x * 2.0,), {"x": x}), [])
+    found = check_stability(linear)
+    assert found == stability.Stability(2.0, 0.0, False, 0.0, 0.0)
+    assert stabilise(linear) == (linear, found)
+
+
+def test_bad_lam_and_missing_split_raise():
+    quintic = PolynomialSystem(("x",), (0.5,), (Poly({((0, 5),): 1.0}),), {})
+    lifted = assemble(quintic, [((0, 4),)])  # x' = x·x^4, x^4' = 4 x^4·x^4
+    assert inner_splits(lifted) is None
+    with pytest.raises(ValueError, match=r"'x\^4' .*inner-quadratic"):
+        stabilise(lifted)
+    with pytest.raises(ValueError, match="lam must be"):
+        stabilise(xplus1(), lam=-1.0)
+    with pytest.raises(ValueError, match="lam must be"):
+        stabilise(xplus1(), lam=float("nan"))
+    assert stabilise(xplus1(), lam=0.0)[1].lam == 0.0
+
+
+# -- large systems ------------------------------------------------------------------
+
+
+def test_many_copies_are_solved_exactly_component_by_component():
+    lifted = xplus1(copies=400)  # 1600 states, T block diagonal with 3 × 3 blocks
+    found = check_stability(lifted)
+    assert found.unstable
+    assert found.transversal == pytest.approx(742.6422997005, rel=1e-9)
+    assert found.original == pytest.approx(-0.1875, rel=1e-12)
+    fixed, after = stabilise(lifted)
+    assert after.lam == 2300.0
+    assert after.stabilised == pytest.approx(
+        stabilise(xplus1())[1].stabilised, rel=1e-9
+    )
+    assert len(fixed.C) == len(lifted.C) + 1200
+
+
+def test_duffing_chain_lift_is_not_flagged_and_bounds_hold():
+    lifted = duffing_chain(2000)  # 4000 core states in one component, 2000 lifts
+    found = check_stability(lifted)
+    assert found.transversal == 0.0 and not found.unstable
+    assert found.original >= 0.0  # a Gershgorin bound on the big component
+    small = duffing_chain(50)  # 100 core states in one component: above SMALL
+    bound = check_stability(small).original
+    c = small.n_core
+    jac = small.jac(0.0, small.y0).toarray()
+    dg = np.zeros((small.n - c, c))
+    dg[np.arange(50), np.arange(50)] = 2 * small.y0[:50]
+    exact = rightmost(jac[:c, :c] + jac[:c, c:] @ dg)
+    assert exact <= bound < 2.0
+
+
+def test_component_spectrum_equals_the_dense_one():
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        sizes = rng.choice([1, 1, 2, 3, 5, 80], size=12)
+        blocks = sparse.block_diag([rng.normal(size=(s, s)) for s in sizes])
+        n = int(sizes.sum())
+        block = np.repeat(np.arange(len(sizes)), sizes)
+        i, j = rng.integers(0, n, (2, 2 * n))
+        above = block[i] < block[j]  # coupling above the diagonal blocks
+        coupling = sparse.coo_matrix(
+            (rng.normal(size=above.sum()), (i[above], j[above])), (n, n)
+        )
+        perm = rng.permutation(n)
+        matrix = sparse.csr_matrix(blocks + coupling)[perm][:, perm]
+        eig = np.linalg.eigvals(matrix.toarray())
+        exact = stability._spectrum(matrix, settle=-np.inf)
+        assert exact.max_real == pytest.approx(eig.real.max(), rel=1e-9)
+        assert exact.radius == pytest.approx(np.abs(eig).max(), rel=1e-9)
+        assert stability._spectrum(matrix, settle=np.inf).max_real >= eig.real.max()
