@@ -31,8 +31,11 @@ class Context(Protocol):
 
     clock: Poly | None  # the clock state's polynomial, when the circuit reads time
 
-    def function(self, rule: str, argument: Poly, p: float = 0.0) -> Poly:
-        """The state ``rule(argument)`` (made on first use) as a polynomial."""
+    def function(
+        self, rule: str, argument: Poly, p: float = 0.0, output: bool = True
+    ) -> Poly:
+        """The state ``rule(argument)`` (made on first use) as a polynomial;
+        ``output``: whether it is the block's output (which names it)."""
         ...
 
 
@@ -139,7 +142,7 @@ def _power(
     if p == int(p) and p >= 0:
         return u ** int(p)
     if p == int(p):
-        return context.function("reciprocal", u) ** int(-p)
+        return context.function("reciprocal", u, output=p == -1) ** int(-p)
     return context.function("power", u, p)
 
 

@@ -41,7 +41,7 @@ class DomainGuard:
         self.start = self._inputs(y0)
         self.sign = np.sign(self.start)
         bad = [
-            f"block {s.block!r} ({s.kind}): its input starts at "
+            f"{s.label}: its input starts at "
             f"{float(np.min(self.start[k])):.6g}, outside the domain of "
             f"{formula(s.rule, s.p)}"
             for k, s in enumerate(self.guarded)
@@ -79,11 +79,21 @@ class DomainGuard:
 def domain_error(state: FunctionState, t: float, u: Any) -> SimulationError:
     """The error for a function state whose input reached its domain's edge."""
     rule = RULES[state.rule]
+    if state.kind == "implicit loop":
+        what = (
+            f"{state.label}: the implicit loop's determinant det(I − L) reached "
+            f"{u:.6g} near t = {t:.10g}, so the loop has no solution past it "
+            "(a division by zero)"
+        )
+    else:
+        edge = "u ≠ 0" if rule.domain == "nonzero" else "u > 0"
+        what = (
+            f"{state.label}: its input reached {u:.6g} near t = {t:.10g}, the edge "
+            f"of the domain of {formula(state.rule, state.p)} ({edge}); the "
+            "solution does not exist past it"
+        )
     return SimulationError(
-        f"block {state.block!r} ({state.kind}): its input reached {u:.6g} near "
-        f"t = {t:.10g}, the edge of the domain of {formula(state.rule, state.p)} "
-        f"({'u ≠ 0' if rule.domain == 'nonzero' else 'u > 0'}); the solution "
-        "does not exist past it. End t_span before it, or change the circuit.",
+        what + ". End t_span before it, or change the circuit.",
         t=float(t),
         states=(state.name,),
     )

@@ -146,7 +146,9 @@ class FunctionState:
     block : hashable
         The block that introduced it.
     kind : str
-        That block's kind (``"implicit loop"`` for a loop's 1/D).
+        That block's kind (``"implicit loop"`` for a loop's 1/det).
+    label : str
+        How messages name it: ``block 'f' (log)``, or a loop's cycle.
     """
 
     index: int
@@ -156,6 +158,7 @@ class FunctionState:
     p: float
     block: Hashable
     kind: str
+    label: str
 
     @property
     def domain(self) -> str | None:

@@ -316,9 +316,11 @@ class QuadraticSystem:
         return "\n".join(self.equations())
 
     def __repr__(self) -> str:
+        functions = self.n_core - self.n_base
+        made = f"{functions} of function blocks, " if functions else ""
         return (
-            f"QuadraticSystem({self.n} states: {self.n_base} base, "
-            f"{self.n - self.n_base} lifted; {self.A.nnz} linear and "
+            f"QuadraticSystem({self.n} states: {self.n_base} base, {made}"
+            f"{self.n - self.n_core} lifted; {self.A.nnz} linear and "
             f"{len(self.C)} quadratic terms)"
         )
 

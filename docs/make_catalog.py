@@ -157,6 +157,8 @@ def render_entry(entry: Any) -> str:
     params = ", ".join(f"`{k}={_number(v)}`" for k, v in entry.params.items())
     t0, t1 = entry.t_span
     lifted = ", ".join(f"`{n}`" for n in system.lifted)
+    made = system.n_core - system.n_base
+    functions = ", ".join(f"`{n}`" for n in system.names[system.n_base : system.n_core])
     rows = [
         ("parameters", params or "none"),
         ("time span", f"{t0:.10g} to {t1:.10g}"),
@@ -164,7 +166,9 @@ def render_entry(entry: Any) -> str:
         ("blocks", _blocks_line(circuit.graph)),
         (
             "states",
-            f"{system.n}: {system.n_base} base, {len(system.lifted)} lifted"
+            f"{system.n}: {system.n_base} base, "
+            + (f"{made} of function blocks ({functions}), " if made else "")
+            + f"{len(system.lifted)} lifted"
             + (f" ({lifted})" if lifted else ""),
         ),
     ]

@@ -63,7 +63,7 @@ def test_a_loop_that_cannot_be_solved_at_t0_is_an_error_naming_the_cycle():
 
 
 def test_a_divisor_that_reaches_zero_stops_the_run():
-    with pytest.raises(SimulationError, match=r"block 'm' \(implicit loop\)") as err:
+    with pytest.raises(SimulationError, match=r"'m' \(multiplier\) → 'z'") as err:
         simulate(divider(x0=1.0, slope=-1.0), (0.0, 2.0))
     assert 0.99 < err.value.t <= 1.0 + 1e-6
 

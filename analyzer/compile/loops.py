@@ -52,7 +52,9 @@ def solve_loop(
         scale = 1.0 / at_start
     else:
         first = nodes[0]
-        context = functions.at(first, "implicit loop", name=f"inv(loop {first})")
+        context = functions.at(
+            first, "implicit loop", f"inv(loop {first})", cycle_text(netlist, nodes)
+        )
         scale = context.function("reciprocal", denominator)
     solved = {}
     for i, block in enumerate(nodes):

@@ -37,38 +37,52 @@ class Polynomializer:
         self.problems: list[str] = []
         self._index: dict[tuple[str, float, Poly], int] = {}
         self._block: tuple[Hashable, str] = ("", "")
-        self._name = ""
+        self._name = self._label = ""
 
-    def at(self, block: Hashable, kind: str, name: str | None = None) -> Polynomializer:
+    def at(
+        self,
+        block: Hashable,
+        kind: str,
+        name: str | None = None,
+        label: str | None = None,
+    ) -> Polynomializer:
         """Set the block now being lowered: it names states (``name``, by
-        default the block's own) and problems."""
+        default the block's own) and, in messages, is ``label``."""
         self._block, self._name = (block, kind), str(block) if name is None else name
+        self._label = f"block {block!r} ({kind})" if label is None else label
         return self
 
-    def function(self, rule: str, argument: Poly, p: float = 0.0) -> Poly:
-        """The state ``rule(argument)``, made on first use, as a polynomial."""
+    def function(
+        self, rule: str, argument: Poly, p: float = 0.0, output: bool = True
+    ) -> Poly:
+        """The state ``rule(argument)``, made on first use, as a polynomial.
+
+        ``output`` says whether the state is the block's output (it then takes
+        the block's name; other states are named ``block.rule``)."""
         key = (rule, float(p), argument)
         u0 = argument.evaluate(self.y0)
         domain = RULES[rule].domain
         if not in_domain(domain, u0):
-            block, kind = self._block
             self.problems.append(
-                f"block {block!r} ({kind}): port 'in': its input is {u0:.6g} at t0, "
+                f"{self._label}: port 'in': its input is {u0:.6g} at t0, "
                 f"outside the domain of {formula(rule, p)} "
                 f"({DOMAINS.get(str(domain), 'finite numbers')}); change the initial "
                 "values or the wiring so that the input starts inside it"
             )
         if key not in self._index:
-            self._add(rule, argument, p, u0)
+            self._add(rule, argument, p, u0, output)
             for companion in RULES[rule].companions:
                 if (companion, 0.0, argument) not in self._index:
-                    self._add(companion, argument, 0.0, u0)
+                    self._add(companion, argument, 0.0, u0, False)
         return Poly.var(self._index[key])
 
-    def _add(self, rule: str, argument: Poly, p: float, u0: Any) -> None:
+    def _add(self, rule: str, argument: Poly, p: float, u0: Any, output: bool) -> None:
         block, kind = self._block
         mine = [s for s in self.states if s.block == block]
-        name = self._name if not mine else f"{self._name}.{rule}"
+        if output and not mine:
+            name = self._name
+        else:  # after the block's first state, renamed or not
+            name = f"{mine[0].name if mine else self._name}.{rule}"
         taken = set(self.names)
         candidate, k = name, 1
         while candidate in taken:
@@ -76,7 +90,9 @@ class Polynomializer:
             candidate = f"{name}#{k}"
         index = len(self.names)
         self._index[(rule, float(p), argument)] = index
-        state = FunctionState(index, candidate, rule, argument, float(p), block, kind)
+        state = FunctionState(
+            index, candidate, rule, argument, float(p), block, kind, self._label
+        )
         self.states.append(state)
         self.names.append(candidate)
         with np.errstate(all="ignore"):  # a domain problem is reported above
