@@ -1,10 +1,13 @@
 """The catalog of ready-made circuits: the examples gallery and the accuracy suite.
 
-Each module in this package builds one circuit from the basic blocks
-(integrator, adder, multiplier, gain, constant, time) and states a reference
-for it: a closed form, a conserved quantity or an independent high-accuracy
-solve of a hand-written right-hand side.  The tests simulate every entry and
-compare it with its reference at the tolerance the entry's ``CHECK`` gives.
+Each module in this package builds one circuit and states a reference for
+it: a closed form, a conserved quantity or an independent high-accuracy solve
+of a hand-written right-hand side.  The first entries use only the basic
+blocks (integrator, adder, multiplier, gain, constant, time), as Bush's
+machine had them; the later ones also use function blocks (``exp``, ``sin``,
+``cos``, ``reciprocal``, ``sqrt``, ``power``) and an implicit division loop.
+The tests simulate every entry and compare it with its reference at the
+tolerance the entry's ``CHECK`` gives.
 
 The catalog is an explicit, ordered list of modules; nothing is found by
 scanning files.
@@ -37,14 +40,22 @@ from analyzer.circuit import Circuit
 from circuits import (
     bessel,
     damped_oscillator,
+    euler_spiral,
     exponential_decay,
+    exterior_ballistics,
+    gaussian_erf_chirp,
     heat_equation,
+    kepler,
     lorenz,
     lotka_volterra,
+    michaelis_menten,
     oscillator_chain,
     pendulum,
+    pendulum_sin,
+    projectile_drag,
     robertson,
     sine_cosine,
+    sqrt_one_plus_t,
     van_der_pol,
     vertical_shot,
 )
@@ -136,6 +147,14 @@ _MODULES = (
     lotka_volterra,
     oscillator_chain,
     heat_equation,
+    sqrt_one_plus_t,
+    gaussian_erf_chirp,
+    euler_spiral,
+    pendulum_sin,
+    michaelis_menten,
+    projectile_drag,
+    exterior_ballistics,
+    kepler,
 )
 
 CATALOG: Mapping[str, CatalogEntry] = MappingProxyType(

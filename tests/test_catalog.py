@@ -16,7 +16,7 @@ from scipy import special
 from scipy.integrate import solve_ivp
 
 import circuits
-from analyzer import compile_circuit, simulate
+from analyzer import BLOCKS, compile_circuit, simulate
 from circuits import (
     bessel,
     damped_oscillator,
@@ -83,7 +83,7 @@ def test_entry_is_complete(name):
     circuit = entry.build(**entry.params)
     blocks = set(circuit.graph.nodes)
     kinds = {kind for _, kind in circuit.graph.nodes(data="kind")}
-    assert kinds <= {"integrator", "adder", "multiplier", "gain", "constant", "time"}
+    assert kinds <= set(BLOCKS)
     assert entry.probes and set(entry.probes) <= blocks
     system = compile_circuit(circuit, t0=entry.t_span[0])
     assert set(system.blocks) == blocks
@@ -122,6 +122,14 @@ def test_catalog_order_and_lookup():
         "lotka_volterra",
         "oscillator_chain",
         "heat_equation",
+        "sqrt_one_plus_t",
+        "gaussian_erf_chirp",
+        "euler_spiral",
+        "pendulum_sin",
+        "michaelis_menten",
+        "projectile_drag",
+        "exterior_ballistics",
+        "kepler",
     ]
     assert circuits.get("bessel").module is bessel
     with pytest.raises(ValueError, match="known circuits: sine_cosine, "):
@@ -298,3 +306,155 @@ def test_vertical_shot_apex():
     assert abs(traj["h"][-1] - h_max) <= 1e-8
     # drag shortens the flight: the apex comes before v0/g
     assert apex < v0 / g
+
+
+# ----- circuits with function blocks -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("module", "params"),
+    [
+        ("pendulum_sin", {"theta0": -4.0}),
+        ("pendulum_sin", {"length": 0.0}),
+        ("michaelis_menten", {"km": -1.0}),
+        ("michaelis_menten", {"divider": "diode"}),
+        ("projectile_drag", {"elevation": 90.0}),
+        ("projectile_drag", {"k": math.inf}),
+        ("exterior_ballistics", {"scale_height": 0.0}),
+        ("kepler", {"e": 1.0}),
+        ("kepler", {"mu": -1.0}),
+    ],
+)
+def test_function_block_entries_refuse_bad_parameters(module, params):
+    entry = circuits.get(module)
+    with pytest.raises(ValueError, match=module):
+        entry.build(**params)
+
+
+def function_state(traj, name: str) -> np.ndarray:
+    """A state the compiler made for a function block, as integrated."""
+    return traj.states[traj.system.names.index(name)]
+
+
+def test_function_states_are_integrated_accurately():
+    """The integrated function states, not only the signals read from the clock.
+
+    A function block's signal is read from the base states (the clock here),
+    so the generic check sees the function states only through the
+    integrators they feed; these compare the states themselves.
+    """
+    t_eval = np.linspace(0.0, 4.0, 41)
+    t2 = t_eval**2
+
+    root = simulate(
+        circuits.get("sqrt_one_plus_t").build(), (0.0, 4.0), t_eval=t_eval,
+        rtol=1e-12, atol=1e-14,
+    )  # fmt: skip
+    np.testing.assert_allclose(
+        function_state(root, "root"), np.sqrt(1.0 + t_eval), rtol=0, atol=1e-11
+    )
+    np.testing.assert_allclose(
+        function_state(root, "root.reciprocal"), 1.0 / (1.0 + t_eval), atol=1e-11
+    )
+
+    chirp = simulate(
+        circuits.get("gaussian_erf_chirp").build(), (0.0, 4.0), t_eval=t_eval,
+        rtol=1e-12, atol=1e-14,
+    )  # fmt: skip
+    expected = {"gauss": np.exp(-t2), "chirp": np.sin(t2), "chirp.cos": np.cos(t2)}
+    for name, value in expected.items():
+        np.testing.assert_allclose(
+            function_state(chirp, name), value, rtol=0, atol=1e-10, err_msg=name
+        )
+
+
+def test_pendulum_sin_runs_like_the_hand_wired_pendulum():
+    t_eval = np.linspace(0.0, 10.0, 101)
+    runs = [
+        simulate(module.build(), (0.0, 10.0), t_eval=t_eval, rtol=1e-11, atol=1e-12)
+        for module in (pendulum, circuits.get("pendulum_sin").module)
+    ]
+    assert runs[0].system.n == runs[1].system.n == 4
+    for name in ("theta", "omega", "torque"):
+        np.testing.assert_allclose(runs[1][name], runs[0][name], rtol=0, atol=1e-9)
+
+
+def test_michaelis_menten_implicit_divider():
+    """The analog computer's divider loop gives the Lambert W closed form too."""
+    entry = circuits.get("michaelis_menten")
+    params = {**entry.params, "divider": "loop"}
+    circuit = entry.build(**params)
+    kinds = {kind for _, kind in circuit.graph.nodes(data="kind")}
+    assert kinds == {"integrator", "adder", "multiplier", "gain", "constant"}
+    t_eval = np.asarray(entry.check["t_eval"])
+    traj = simulate(circuit, entry.t_span, t_eval=t_eval, rtol=1e-11, atol=1e-12)
+    error, worst = max_error(traj, entry.reference(t_eval, **params))
+    assert error <= entry.check["tol"], f"{worst} off by {error:.3e}"
+    # the product is what the substrate lost
+    np.testing.assert_allclose(traj["S"] + traj["P"], params["s0"], atol=1e-12)
+
+
+def test_michaelis_menten_closed_form_solves_the_equation():
+    """S = Km W(...) satisfies S' = -Vmax S/(Km + S), by finite differences."""
+    mm = circuits.get("michaelis_menten").module
+    t, h = np.linspace(0.1, 5.0, 50), 1e-5
+    slope = (mm.substrate(t + h) - mm.substrate(t - h)) / (2 * h)
+    s = mm.substrate(t)
+    np.testing.assert_allclose(slope, -s / (0.5 + s), rtol=1e-8, atol=1e-10)
+
+
+def test_projectile_drag_vacuum_limit_is_the_parabola():
+    entry = circuits.get("projectile_drag")
+    params = {**entry.params, "k": 0.0}
+    t_eval = np.linspace(0.0, 8.0, 81)
+    traj = simulate(
+        entry.build(**params), (0.0, 8.0), t_eval=t_eval, rtol=1e-12, atol=1e-12
+    )
+    v0, g = params["v0"], params["g"]
+    angle = math.radians(params["elevation"])
+    x = v0 * math.cos(angle) * t_eval
+    y = v0 * math.sin(angle) * t_eval - 0.5 * g * t_eval**2
+    np.testing.assert_allclose(traj["x"], x, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(traj["y"], y, rtol=0, atol=1e-9)
+    # and the reference agrees with it (k = 0 is a valid reference run)
+    ref = entry.reference(t_eval, **params)
+    np.testing.assert_allclose(ref["y"], y, rtol=0, atol=1e-9)
+    # drag shortens the range
+    landing = traj.crossings("y", 0.0, direction=-1)[0]
+    assert landing == pytest.approx(2 * v0 * math.sin(angle) / g, abs=1e-9)
+    dragged = simulate(entry.build(**entry.params), (0.0, 7.0), rtol=1e-10)
+    assert dragged.crossings("y", 0.0, direction=-1)[0] < landing - 0.5
+
+
+def test_exterior_ballistics_thin_air_carries_further():
+    """With a constant density (H → ∞) the shell falls short of the thin-air one."""
+    entry = circuits.get("exterior_ballistics")
+    ranges = []
+    for height in (entry.params["scale_height"], 1e12):
+        params = {**entry.params, "scale_height": height}
+        traj = simulate(entry.build(**params), (0.0, 90.0), rtol=1e-10, atol=1e-12)
+        landing = traj.crossings("y", 0.0, direction=-1)[0]
+        ranges.append(entry.reference([landing], **params)["x"][0])
+    assert ranges[0] == pytest.approx(26.59, abs=0.01)  # km
+    assert ranges[1] == pytest.approx(21.69, abs=0.01)
+
+
+def test_kepler_conserves_energy_and_angular_momentum():
+    kepler = circuits.get("kepler").module
+    entry = circuits.get("kepler")
+    traj = run_check(entry)
+    energy, momentum = kepler.invariants(traj["x"], traj["y"], traj["vx"], traj["vy"])
+    mu, a, e = (entry.params[k] for k in ("mu", "a", "e"))
+    assert np.max(np.abs(energy + mu / (2 * a))) <= 1e-9
+    assert np.max(np.abs(momentum - math.sqrt(mu * a * (1 - e * e)))) <= 1e-10
+    # the orbit closes: back at perihelion after each period
+    perihelia = traj.crossings("y", 0.0, direction=+1)
+    np.testing.assert_allclose(np.diff(perihelia), kepler.period(), atol=1e-8)
+
+
+def test_kepler_equation_solved_to_machine_precision():
+    kepler = circuits.get("kepler").module
+    mean = np.linspace(-30.0, 30.0, 2001)
+    for e in (0.0, 0.5, 0.9, 0.999):
+        big_e = kepler.eccentric_anomaly(mean, e)
+        assert np.max(np.abs(big_e - e * np.sin(big_e) - mean)) <= 1e-14
