@@ -6,8 +6,9 @@ is small against the constant Km, nearly constant (Vmax) once the enzyme is
 saturated.  Britton Chance (1943) solved the full mass-action equations of an
 enzyme on the MIT differential analyzer to compare them with his peroxidase
 measurements.  The law needs a division by a signal, which a mechanical
-analyzer could not do and an electronic one did with a multiplier in the
-feedback path of an amplifier (an implicit loop).
+analyzer built from integrators (dr = -r² dx, as for Bush's 1/x) and an
+electronic one from a multiplier in the feedback path of an amplifier (an
+implicit loop); ``divider`` picks either.
 
 Equations, with Vmax = ``vmax``, Km = ``km`` and initial substrate
 S0 = ``s0`` (the product P starts at 0)::
