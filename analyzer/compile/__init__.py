@@ -185,7 +185,7 @@ def _stabilised(
             f"the lift was unstable off its manifold (transversal eigenvalue "
             f"{stability.transversal:+.4g} at y0, the circuit's own "
             f"{stability.original:+.4g}); added -λ(w - a·b) with λ = "
-            f"{stability.lam:g}, which makes the system stiff: simulate it with "
+            f"{stability.lam:g}, which can make the system stiff: simulate it with "
             "method='auto' (the default) or an implicit method",
             StabilityWarning,
             stacklevel=3,

@@ -20,10 +20,12 @@ Every answer is checked exactly before it is returned, and
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from analyzer.compile.heuristics import Packed, Sparse, greedy, prune, unrepresented
@@ -34,19 +36,18 @@ __all__ = ["STRATEGIES", "Quadratization", "is_product", "quadratize"]
 
 STRATEGIES = ("auto", "greedy", "portfolio", "exact")
 
-# Box greedy and restarts run when at most this many states occur in monomials
-# of degree >= 3: beyond it they cost more than they save.
+# Systems of at most this many states get the whole portfolio (greedy-box,
+# restarts) in the packed encoding, and may be searched exactly; larger ones
+# get greedy-D and pruning only, which stay linear in the size of a circuit.
 SMALL = 64
 # Restarts of each randomised greedy (greedy-D and greedy-box), seeds 0, 1, ...
 RESTARTS = 8
-# "auto" searches exactly when the system has at most this many states, and
-# stops after AUTO_NODES nodes (or the time budget, whichever comes first), so
-# that a compile gives the same system on any machine unless that machine is
-# so slow that the budget runs out first.
+# "auto" searches exactly when the system has at most SEARCH_STATES states and
+# stops after AUTO_NODES nodes (about 0.5 s here) or at the time budget,
+# whichever comes first, so that compiling a circuit gives the same system on
+# any machine unless that machine is too slow to visit the nodes in time.
 SEARCH_STATES = 16
-AUTO_NODES = 20_000
-# Systems of at most this many states run the portfolio in the packed encoding.
-PACKED = 64
+AUTO_NODES = 5_000
 
 
 @dataclass(frozen=True)
@@ -155,14 +156,30 @@ def quadratize(
     >>> q.lifts, q.optimal
     ((((0, 4),),), True)
 
-    x' = x^3 y², y' = -y: greedy-D takes two new states, pruning leaves one.
+    A cascade of cubes, x' = -x, y' = -y + x³, z' = -z + y³: greedy-D takes x²,
+    y² and x³; pruning finds x² redundant once x³ is there, and the bounds
+    prove that two new states are needed:
 
-    >>> rates = [Poly({((0, 3), (1, 2)): 1.0}), Poly({((1, 1),): -1.0})]
-    >>> len(quadratize(rates, strategy="greedy"))
-    2
-    >>> q = quadratize(rates, strategy="portfolio")
-    >>> q.lifts, q.strategy
-    ...
+    >>> x, y, z = (Poly.var(i) for i in range(3))
+    >>> rates = [x * -1.0, y * -1.0 + x * x * x, z * -1.0 + y * y * y]
+    >>> quadratize(rates, strategy="greedy").lifts
+    (((0, 2),), ((1, 2),), ((0, 3),))
+    >>> q = quadratize(rates)
+    >>> q.lifts, q.strategy, q.lower_bound, q.optimal
+    ((((1, 2),), ((0, 3),)), 'greedy-D+prune', 2, True)
+
+    x' = y⁴, y' = x⁴ needs four new states (QBee's "circular" system): greedy-D
+    takes six, a restart finds four, and the exact search proves that three do
+    not suffice:
+
+    >>> circular = [Poly({((1, 4),): 1.0}), Poly({((0, 4),): 1.0})]
+    >>> len(quadratize(circular, strategy="greedy"))
+    6
+    >>> q = quadratize(circular)
+    >>> q.lifts
+    (((0, 1), (1, 2)), ((0, 2), (1, 1)), ((0, 3),), ((1, 3),))
+    >>> q.strategy, q.optimal, q.nodes > 0
+    ('restarts', True, True)
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
@@ -171,12 +188,26 @@ def quadratize(
             f"budget must be a positive finite number of seconds, got {budget!r}"
         )
     start = time.perf_counter()
-    deadline = start + budget
+    with _no_cyclic_gc():
+        lifts, lower, optimal, name, nodes = _quadratize(
+            rates, strategy, start + budget, inner, max_nodes
+        )
+    return Quadratization(
+        lifts, lower, optimal, name, nodes, time.perf_counter() - start
+    )
+
+
+def _quadratize(
+    rates: Sequence[Poly],
+    strategy: str,
+    deadline: float,
+    inner: bool,
+    max_nodes: int | None,
+) -> tuple[tuple[Monomial, ...], int, bool, str, int]:
+    """The portfolio: (lifts, lower bound, proven optimal, strategy, nodes)."""
     sparse = Sparse(rates)
     if not sparse.targets:
-        return Quadratization(
-            (), 0, True, "none needed", 0, time.perf_counter() - start
-        )
+        return (), 0, True, "none needed", 0
     lower = root_lower_bound(sparse)
     found = greedy(sparse, "D", inner=inner)
     assert found is not None, "greedy-D always succeeds"
@@ -186,24 +217,17 @@ def quadratize(
         pruned = prune(sparse, best, inner=inner)
         if len(pruned) < len(best):
             best, name = pruned, "greedy-D+prune"
-        if sparse.n <= PACKED and len(best) > lower:
+        if sparse.n <= SMALL and len(best) > lower:
             best, name, lower, nodes, complete = _small(
                 rates, best, name, lower, strategy, inner, deadline, max_nodes
             )
-    problem_text = unrepresented(sparse, best, inner=inner)
-    if problem_text is not None:
+    failure = unrepresented(sparse, best, inner=inner)
+    if failure is not None:
         raise AssertionError(
-            f"quadratization failed its exact check ({name}): {problem_text}"
+            f"quadratization failed its exact check ({name}): {failure}"
         )
     lifts = tuple(sorted(best, key=lambda m: (degree(m), m)))
-    return Quadratization(
-        lifts,
-        lower,
-        complete or len(lifts) == lower,
-        name,
-        nodes,
-        time.perf_counter() - start,
-    )
+    return lifts, lower, complete or len(lifts) == lower, name, nodes
 
 
 def _small(
@@ -227,14 +251,12 @@ def _small(
         if candidate is not None and len(candidate) < len(winner):
             winner, label = candidate, how
 
-    if problem.involved <= SMALL:
-        cap = 2 * len(winner) + 2
-        box = greedy(problem, "box", inner=inner, cap=cap)
-        offer(box and prune(problem, box, inner=inner), "greedy-box+prune")
-        for seed in range(RESTARTS):
-            for policy in ("D", "box"):
-                if len(winner) <= lower:
-                    break
+    cap = 2 * len(winner) + 2  # the size guard: a greedy that passes it stops
+    box = greedy(problem, "box", inner=inner, cap=cap)
+    offer(box and prune(problem, box, inner=inner), "greedy-box+prune")
+    for seed in range(RESTARTS):
+        for policy in ("D", "box"):
+            if len(winner) > lower:
                 found = greedy(
                     problem, policy, inner=inner, rng=random.Random(seed), cap=cap
                 )
@@ -250,3 +272,16 @@ def _small(
         nodes, complete, lower = result.nodes, result.complete, result.lower
         offer(result.lifts, "branch-and-bound")
     return [problem.unpack(w) for w in winner], label, lower, nodes, complete
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a large lift builds millions of small
+    acyclic tuples, and full collections made time grow faster than size."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
