@@ -368,9 +368,19 @@ def _fail(
             t=float(solver.t),
             states=states,
         )
+    stability = getattr(system.report, "stability", None)
+    if stability is not None and stability.unstable and not stability.lam:
+        advice = (
+            "The lift is unstable off its manifold (system.report.stability): "
+            "compile with stabilise=True."
+        )
+    elif type(solver).__name__ in ("Radau", "BDF"):
+        advice = "Try looser tolerances, or check the circuit's signs and gains."
+    else:
+        advice = "Try method='Radau' or looser tolerances."
     raise SimulationError(
         f"the solver ({type(solver).__name__}) failed at t = {solver.t:.10g}: "
-        f"{str(message).rstrip('.')}. Try method='Radau' or looser tolerances.",
+        f"{str(message).rstrip('.')}. {advice}",
         t=float(solver.t),
     )
 

@@ -78,28 +78,34 @@ class CompileReport:
         q = self.quadratization
         proof = "optimal (proved)" if q.optimal else f"lower bound {q.lower_bound}"
         names = ", ".join(self.lifted) if self.lifted else "none"
+        count = len(self.lifted)
         out.append(
-            f"quadratization: {len(self.lifted)} new states ({names}) by "
+            f"quadratization: {count} new state{'s' * (count != 1)} ({names}) by "
             f"{q.strategy}; {proof}; {q.seconds * 1e3:.1f} ms"
         )
         s = self.stability
         if s.lam:
             out.append(
-                f"stability: transversal eigenvalue {s.transversal:+.4g} at y0 "
-                f"(original system {s.original:+.4g}); stabilised with "
-                f"-λ(w - a·b), λ = {s.lam:g}: now {s.stabilised:+.4g} (stiff)"
+                f"stability: transversal eigenvalue {_signed(s.transversal)} at y0 "
+                f"(original system {_signed(s.original)}); stabilised with "
+                f"-λ(w - a·b), λ = {s.lam:g}: now {_signed(s.stabilised)}"
             )
         elif s.unstable:
             out.append(
-                f"stability: transversal eigenvalue {s.transversal:+.4g} at y0 "
-                f"(original system {s.original:+.4g}): UNSTABLE, not stabilised"
+                f"stability: transversal eigenvalue {_signed(s.transversal)} at y0 "
+                f"(original system {_signed(s.original)}): UNSTABLE, not stabilised"
             )
         elif self.lifted:
             out.append(
-                f"stability: transversal eigenvalue {s.transversal:+.4g} at y0 "
-                f"(original system {s.original:+.4g}): stable"
+                f"stability: transversal eigenvalue {_signed(s.transversal)} at y0 "
+                f"(original system {_signed(s.original)}): stable"
             )
         return out
+
+
+def _signed(x: float) -> str:
+    """An eigenvalue's real part with its sign; an exact zero as 0."""
+    return "0" if x == 0 else f"{x:+.4g}"
 
 
 def _single_state(signal: Poly) -> int:
