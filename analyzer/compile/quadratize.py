@@ -28,11 +28,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from analyzer.compile.heuristics import Packed, Sparse, greedy, prune, unrepresented
+from analyzer.compile.heuristics import Packed, Sparse, automorphisms, greedy, prune
 from analyzer.compile.search import branch_and_bound, root_lower_bound
 from analyzer.polynomial import Monomial, Poly, degree, divide, divisors
 
-__all__ = ["STRATEGIES", "Quadratization", "is_product", "quadratize"]
+__all__ = ["STRATEGIES", "Quadratization", "is_product", "quadratize", "unrepresented"]
 
 STRATEGIES = ("auto", "greedy", "portfolio", "exact")
 
@@ -43,11 +43,12 @@ SMALL = 64
 # Restarts of each randomised greedy (greedy-D and greedy-box), seeds 0, 1, ...
 RESTARTS = 8
 # "auto" searches exactly when the system has at most SEARCH_STATES states and
-# stops after AUTO_NODES nodes (about 0.5 s here) or at the time budget,
-# whichever comes first, so that compiling a circuit gives the same system on
-# any machine unless that machine is too slow to visit the nodes in time.
+# stops after AUTO_NODES nodes (0.2-0.6 s on a shared 2-core machine) or at the
+# time budget, whichever comes first, so that compiling a circuit gives the
+# same system on any machine unless that machine is too slow to visit the
+# nodes in time.
 SEARCH_STATES = 16
-AUTO_NODES = 5_000
+AUTO_NODES = 10_000
 
 
 @dataclass(frozen=True)
@@ -120,21 +121,24 @@ def quadratize(
     rates : sequence of Poly
         ``rates[i]`` is y_i' as a polynomial in y_0 ... y_{n-1}.
     strategy : {"auto", "greedy", "portfolio", "exact"}, optional
-        ``"greedy"``: greedy-D only (linear time).  ``"portfolio"``: greedy-D,
-        pruning and, on small systems, greedy-box and restarts; the smallest
-        answer wins.  ``"exact"``: the portfolio, then a branch-and-bound
-        seeded with its answer until it completes, ``budget`` seconds pass or
-        ``max_nodes`` nodes are visited.  ``"auto"`` (default): the portfolio,
-        and the branch-and-bound with a cap of 20 000 nodes on systems of at
-        most 16 states.
+        ``"greedy"``: greedy-D only (linear time).  ``"portfolio"``: greedy-D
+        and pruning, plus greedy-box and restarts on systems of at most 64
+        states; the smallest answer wins.  ``"exact"``: the portfolio, then on
+        systems of at most 64 states a branch-and-bound seeded with its answer
+        until it completes (the answer is then optimal), ``budget`` seconds
+        pass or ``max_nodes`` nodes are visited.  ``"auto"`` (default): the
+        portfolio, and the branch-and-bound on systems of at most 16 states,
+        capped at 10 000 nodes so that a compile does not depend on the
+        machine's speed.
     budget : float, optional
-        Seconds the branch-and-bound may take (positive, finite).
+        Seconds the call may spend before the search stops with the best
+        answer so far (positive, finite).  The heuristics always finish.
     inner : bool, optional
         Also require every new state w to be a product of two states other
         than 1 and w (what the stabiliser needs).
     max_nodes : int, optional
         Node cap of the branch-and-bound (default: none for ``"exact"``,
-        20 000 for ``"auto"``).
+        10 000 for ``"auto"``).
 
     Returns
     -------
@@ -145,7 +149,9 @@ def quadratize(
     Raises
     ------
     ValueError
-        For an unknown strategy, or a budget that is not positive and finite.
+        For an unknown strategy, a budget that is not positive and finite, a
+        node cap that is not a positive int, or a rate that uses a state
+        without a rate.
 
     Examples
     --------
@@ -183,10 +189,22 @@ def quadratize(
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
-    if not (isinstance(budget, int | float) and math.isfinite(budget) and budget > 0):
+    if isinstance(budget, bool) or not (
+        isinstance(budget, int | float) and math.isfinite(budget) and budget > 0
+    ):
         raise ValueError(
             f"budget must be a positive finite number of seconds, got {budget!r}"
         )
+    if max_nodes is not None and (
+        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
+    ):
+        raise ValueError(f"max_nodes must be None or a positive int, got {max_nodes!r}")
+    for i, rate in enumerate(rates):
+        if any(v >= len(rates) for v in rate.variables()):
+            raise ValueError(
+                f"rates[{i}] uses y_{max(rate.variables())}, but there are only "
+                f"{len(rates)} rates: give one rate per state (0 for a constant)"
+            )
     start = time.perf_counter()
     with _no_cyclic_gc():
         lifts, lower, optimal, name, nodes = _quadratize(
@@ -209,18 +227,19 @@ def _quadratize(
     if not sparse.targets:
         return (), 0, True, "none needed", 0
     lower = root_lower_bound(sparse)
-    found = greedy(sparse, "D", inner=inner)
-    assert found is not None, "greedy-D always succeeds"
-    best, name = found, "greedy-D"
     nodes, complete = 0, False
-    if strategy != "greedy" and len(best) > lower:
-        pruned = prune(sparse, best, inner=inner)
-        if len(pruned) < len(best):
-            best, name = pruned, "greedy-D+prune"
-        if sparse.n <= SMALL and len(best) > lower:
-            best, name, lower, nodes, complete = _small(
-                rates, best, name, lower, strategy, inner, deadline, max_nodes
-            )
+    if strategy == "greedy" or sparse.n > SMALL:
+        best = greedy(sparse, "D", inner=inner)
+        assert best is not None, "greedy-D always succeeds"
+        name = "greedy-D"
+        if strategy != "greedy" and len(best) > lower:
+            pruned = prune(sparse, best, inner=inner)
+            if len(pruned) < len(best):
+                best, name = pruned, "greedy-D+prune"
+    else:
+        best, name, lower, nodes, complete = _small(
+            sparse, rates, lower, strategy, inner, deadline, max_nodes
+        )
     failure = unrepresented(sparse, best, inner=inner)
     if failure is not None:
         raise AssertionError(
@@ -231,29 +250,36 @@ def _quadratize(
 
 
 def _small(
+    sparse: Sparse,
     rates: Sequence[Poly],
-    best: list[Monomial],
-    name: str,
     lower: int,
     strategy: str,
     inner: bool,
     deadline: float,
     max_nodes: int | None,
 ) -> tuple[list[Monomial], str, int, int, bool]:
-    """The rest of the portfolio on a small system, in the packed encoding."""
+    """The portfolio on a small system, in the packed encoding."""
     top = max(max(map(degree, rate.terms), default=0) for rate in rates)
-    # every monomial the search reaches has degree < (incumbent + 2) * top
-    problem = Packed(rates, bits=((len(best) + 2) * max(top, 2)).bit_length() + 1)
-    winner, label = [problem.pack(m) for m in best], name
+    # factors lie in the box or divide a rate monomial; their derivatives are
+    # at most twice that degree
+    span = 2 * max(sum(sparse.box().values()), top) + 2
+    problem = Packed(rates, bits=span.bit_length() + 1)
+    box = greedy(problem, "box", inner=inner)  # within the box: it cannot blow up
+    assert box is not None, "the degree box always holds a split"
+    # greedy-D is exponential on products of many states: the box bounds it
+    found = greedy(problem, "D", inner=inner, cap=2 * len(box) + 2)
+    winner, label = prune(problem, box, inner=inner), "greedy-box+prune"
 
     def offer(candidate: list[int] | None, how: str) -> None:
         nonlocal winner, label
-        if candidate is not None and len(candidate) < len(winner):
+        if candidate is not None and len(candidate) <= len(winner) - (
+            how != "greedy-D"
+        ):
             winner, label = candidate, how
 
-    cap = 2 * len(winner) + 2  # the size guard: a greedy that passes it stops
-    box = greedy(problem, "box", inner=inner, cap=cap)
-    offer(box and prune(problem, box, inner=inner), "greedy-box+prune")
+    offer(found, "greedy-D")  # ties go to greedy-D, the simplest answer
+    offer(found and prune(problem, found, inner=inner), "greedy-D+prune")
+    cap = len(winner) + len(winner) // 2 + 1  # restarts that pass it stop
     for seed in range(RESTARTS):
         for policy in ("D", "box"):
             if len(winner) > lower:
@@ -266,12 +292,45 @@ def _small(
     if search and len(winner) > lower:
         if max_nodes is None and strategy == "auto":
             max_nodes = AUTO_NODES
+        # every monomial the search reaches has degree < (incumbent + 2) * top
+        span = max(span, (len(winner) + 2) * max(top, 2))
+        exact = Packed(rates, bits=span.bit_length() + 1)
+        incumbent = [exact.pack(problem.unpack(w)) for w in winner]
         result = branch_and_bound(
-            problem, winner, lower, inner=inner, deadline=deadline, max_nodes=max_nodes
-        )
+            exact, incumbent, lower, inner=inner, deadline=deadline,
+            max_nodes=max_nodes, symmetries=automorphisms(sparse),
+        )  # fmt: skip
         nodes, complete, lower = result.nodes, result.complete, result.lower
-        offer(result.lifts, "branch-and-bound")
+        if result.lifts is not None:
+            return (
+                [exact.unpack(w) for w in result.lifts],
+                "branch-and-bound",
+                lower,
+                nodes,
+                complete,
+            )
     return [problem.unpack(w) for w in winner], label, lower, nodes, complete
+
+
+def unrepresented(
+    problem: Sparse, lifts: Sequence[Monomial], *, inner: bool = False
+) -> str | None:
+    """The exact check: None when ``lifts`` quadratizes the system, else what fails."""
+    states = set(problem.base) | set(lifts)
+    if len(states) != len(problem.base) + len(lifts):
+        return "a new state repeats a state"
+    for w in lifts:
+        if degree(w) < 2 or any(not 0 <= v < problem.n or e < 1 for v, e in w):
+            return f"{w} is not a monomial of degree ≥ 2 in the states"
+        if inner and not problem.inner(w, states):
+            return f"new state {w} is not a product of two other states"
+        for q in problem.lie(w):
+            if not problem.representable(q, states):
+                return f"{q} in the derivative of {w} is not a product of two states"
+    for m in problem.targets:
+        if not problem.representable(m, states):
+            return f"rate monomial {m} is not a product of two states"
+    return None
 
 
 @contextmanager
