@@ -45,6 +45,7 @@ from scipy.integrate import OdeSolution
 
 from analyzer.circuit import Circuit
 from circuits._reference import tight_solve
+from circuits.projectile_drag import flight
 
 TITLE = "Exterior ballistics: a long-range shell in an exponential atmosphere"
 T_SPAN = (0.0, 80.0)
@@ -128,38 +129,7 @@ def build(
     at the apex after 38.21 s
     """
     _check(g, k, scale_height, v0, elevation)
-    angle = math.radians(elevation)
-    c = Circuit()
-    c.integrator("x", initial=0.0)
-    c.integrator("y", initial=0.0)
-    c.integrator("u", initial=v0 * math.cos(angle))
-    c.integrator("w", initial=v0 * math.sin(angle))
-    c.gain("lapse", k=-1.0 / scale_height)
-    c.connect("y", "lapse")
-    c.add("density", "exp")
-    c.connect("lapse", "density")
-    for v in ("u", "w"):
-        c.multiplier(f"{v}2")
-        c.connect(v, f"{v}2", port="a")
-        c.connect(v, f"{v}2", port="b")
-    c.adder("speed2")
-    c.connect("u2", "speed2")
-    c.connect("w2", "speed2")
-    c.add("speed", "sqrt")
-    c.connect("speed2", "speed")
-    c.multiplier("drag")
-    c.connect("density", "drag", port="a")
-    c.connect("speed", "drag", port="b")
-    for v in ("u", "w"):
-        c.multiplier(f"{v}_drag")
-        c.connect(v, f"{v}_drag", port="a")
-        c.connect("drag", f"{v}_drag", port="b")
-        c.connect(f"{v}_drag", v, weight=-k)
-    c.constant("g", value=g)
-    c.connect("g", "w", weight=-1.0)
-    c.connect("u", "x")
-    c.connect("w", "y")
-    return c
+    return flight(g=g, k=k, v0=v0, elevation=elevation, scale_height=scale_height)
 
 
 @lru_cache(maxsize=8)

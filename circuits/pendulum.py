@@ -51,11 +51,11 @@ CHECK = {
 }
 
 
-def _check(g: float, length: float, theta0: float) -> None:
+def _check(g: float, length: float, theta0: float, name: str = "pendulum") -> None:
     ok = all(map(math.isfinite, (g, length, theta0)))
     if not ok or g <= 0.0 or length <= 0.0 or not abs(theta0) < math.pi:
         raise ValueError(
-            "pendulum: needs finite g > 0, length > 0 and |theta0| < pi"
+            f"{name}: needs finite g > 0, length > 0 and |theta0| < pi"
             f" (release from rest below the top), got g={g!r}, length={length!r},"
             f" theta0={theta0!r}"
         )

@@ -27,33 +27,15 @@ leaves a margin of about fifty.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from analyzer.circuit import Circuit
 from circuits import pendulum
 
 TITLE = "Pendulum at large amplitude: θ'' = -(g/L) sin θ with a sine block"
-T_SPAN = (0.0, 10.0)
-PROBES = ("theta", "omega")
-PARAMS = {"g": 9.81, "length": 1.0, "theta0": 2.0}
-CHECK = {
-    "t_eval": np.linspace(0.0, 10.0, 101),
-    "rtol": 1e-11,
-    "atol": 1e-12,
-    "tol": 1e-7,
-}
-
-
-def _check(g: float, length: float, theta0: float) -> None:
-    ok = all(map(math.isfinite, (g, length, theta0)))
-    if not ok or g <= 0.0 or length <= 0.0 or not abs(theta0) < math.pi:
-        raise ValueError(
-            "pendulum_sin: needs finite g > 0, length > 0 and |theta0| < pi"
-            f" (release from rest below the top), got g={g!r}, length={length!r},"
-            f" theta0={theta0!r}"
-        )
+# The same pendulum as the hand-wired entry: same span, parameters and check.
+T_SPAN, PROBES, PARAMS = pendulum.T_SPAN, pendulum.PROBES, pendulum.PARAMS
+CHECK = pendulum.CHECK
 
 
 def build(*, g: float = 9.81, length: float = 1.0, theta0: float = 2.0) -> Circuit:
@@ -92,7 +74,7 @@ def build(*, g: float = 9.81, length: float = 1.0, theta0: float = 2.0) -> Circu
     >>> bool(abs((down[1] - down[0]) - pendulum.period()) < 1e-8)
     True
     """
-    _check(g, length, theta0)
+    pendulum._check(g, length, theta0, "pendulum_sin")
     c = Circuit()
     c.integrator("theta", initial=theta0)
     c.integrator("omega", initial=0.0)
@@ -109,7 +91,7 @@ def reference(
     t: np.ndarray, *, g: float = 9.81, length: float = 1.0, theta0: float = 2.0
 ) -> dict[str, np.ndarray]:
     """The exact motion from Jacobi's elliptic functions (as in ``pendulum``)."""
-    _check(g, length, theta0)
+    pendulum._check(g, length, theta0, "pendulum_sin")
     exact = pendulum.reference(t, g=g, length=length, theta0=theta0)
     return {
         "theta": exact["theta"],

@@ -102,6 +102,24 @@ def build(
     lands after 6.58 s
     """
     _check(g, k, v0, elevation)
+    return flight(g=g, k=k, v0=v0, elevation=elevation)
+
+
+def flight(
+    *,
+    g: float,
+    k: float,
+    v0: float,
+    elevation: float,
+    scale_height: float | None = None,
+) -> Circuit:
+    """The shell's equations as a circuit, shared with ``exterior_ballistics``.
+
+    The drag on each velocity component is k·ρ·speed·component, the speed
+    coming from a ``sqrt`` block on u² + w²; ρ = 1, or the exponential
+    atmosphere ρ = exp(-y/H) (an ``exp`` block ``density``) for
+    ``scale_height`` H.
+    """
     angle = math.radians(elevation)
     c = Circuit()
     c.integrator("x", initial=0.0)
@@ -117,11 +135,21 @@ def build(
     c.connect("w2", "speed2")
     c.add("speed", "sqrt")
     c.connect("speed2", "speed")
+    drag = "speed"
+    if scale_height is not None:
+        c.gain("lapse", k=-1.0 / scale_height)
+        c.connect("y", "lapse")
+        c.add("density", "exp")
+        c.connect("lapse", "density")
+        drag = "drag"
+        c.multiplier("drag")
+        c.connect("density", "drag", port="a")
+        c.connect("speed", "drag", port="b")
     for v in ("u", "w"):
-        c.multiplier(f"{v}_speed")
-        c.connect(v, f"{v}_speed", port="a")
-        c.connect("speed", f"{v}_speed", port="b")
-        c.connect(f"{v}_speed", v, weight=-k)
+        c.multiplier(f"{v}_{drag}")
+        c.connect(v, f"{v}_{drag}", port="a")
+        c.connect(drag, f"{v}_{drag}", port="b")
+        c.connect(f"{v}_{drag}", v, weight=-k)
     c.constant("g", value=g)
     c.connect("g", "w", weight=-1.0)
     c.connect("u", "x")

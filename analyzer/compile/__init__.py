@@ -12,18 +12,21 @@ Three pure passes, each a function of the previous value:
 from __future__ import annotations
 
 import dataclasses
-import gc
 import math
 import warnings
-from collections.abc import Collection, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Hashable
 
 import networkx as nx
 
 from analyzer.circuit import Circuit, as_graph
 from analyzer.compile.assemble import LiftError, assemble
 from analyzer.compile.lower import PolynomialSystem, lower
-from analyzer.compile.quadratize import STRATEGIES, Quadratization, quadratize
+from analyzer.compile.quadratize import (
+    STRATEGIES,
+    Quadratization,
+    no_cyclic_gc,
+    quadratize,
+)
 from analyzer.compile.report import CompileReport
 from analyzer.compile.stability import (
     Stability,
@@ -121,7 +124,7 @@ def compile_circuit(
     >>> system.y0
     array([0., 2., 4.])
     """
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         netlist = validate(as_graph(circuit))
         unknown = [
             n for n in hold if netlist.attrs.get(n, {}).get("kind") != "integrator"
@@ -191,16 +194,3 @@ def _stabilised(
             stacklevel=3,
         )
     return system, lift, stability
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: compiling builds millions of small
-    acyclic objects, and its full collections made time grow faster than size."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -206,7 +206,7 @@ def quadratize(
                 f"{len(rates)} rates: give one rate per state (0 for a constant)"
             )
     start = time.perf_counter()
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         lifts, lower, optimal, name, nodes = _quadratize(
             rates, strategy, start + budget, inner, max_nodes
         )
@@ -334,9 +334,10 @@ def unrepresented(
 
 
 @contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: a large lift builds millions of small
-    acyclic tuples, and full collections made time grow faster than size."""
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: compiling and lifting build millions
+    of small acyclic objects, and full collections made time grow faster than
+    size."""
     enabled = gc.isenabled()
     gc.disable()
     try:
