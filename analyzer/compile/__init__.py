@@ -180,6 +180,9 @@ def _stabilised(
             polynomial.rates, strategy=strategy, budget=budget, inner=True
         )
         system = assemble(polynomial, lift.lifts)
+        stability = check_stability(system)
+        if not (stability.unstable or forced):  # the new lift is stable as it is
+            return system, lift, stability
     system, stability = stabilise(
         system, None if stabilise_ is True else float(stabilise_)
     )
