@@ -1,5 +1,6 @@
 """Transversal stability of lifted systems: detection, the -λ(w - a·b) fix, scale."""
 
+import warnings
 from math import comb
 
 import numpy as np
@@ -7,7 +8,13 @@ import pytest
 from scipy import sparse
 from scipy.integrate import solve_ivp
 
-from analyzer import SimulationError, simulate
+from analyzer import (
+    Circuit,
+    SimulationError,
+    StabilityWarning,
+    compile_circuit,
+    simulate,
+)
 from analyzer.compile import stability
 from analyzer.compile.assemble import assemble
 from analyzer.compile.lower import PolynomialSystem
@@ -298,3 +305,48 @@ def test_component_spectrum_equals_the_dense_one():
         assert exact.max_real == pytest.approx(eig.real.max(), rel=1e-9)
         assert exact.radius == pytest.approx(np.abs(eig).max(), rel=1e-9)
         assert stability._spectrum(matrix, settle=np.inf).max_real >= eig.real.max()
+
+
+def _monomial_circuit(initial, rates):
+    """A circuit with x_i' = Σ c·(product of integrators), one multiplier chain
+    per monomial (``rates[x]`` lists (coefficient, factors))."""
+    c = Circuit()
+    for name, value in initial.items():
+        c.integrator(name, initial=value)
+    for i, (target, terms) in enumerate(rates.items()):
+        for j, (coefficient, factors) in enumerate(terms):
+            signal = factors[0]
+            for k, factor in enumerate(factors[1:]):
+                product = f"m{i}_{j}_{k}"
+                c.multiplier(product)
+                c.connect(signal, product)
+                c.connect(factor, product)
+                signal = product
+            c.connect(signal, target, weight=coefficient)
+    return c
+
+
+def test_an_unstable_lift_whose_inner_relift_is_stable_is_left_unstabilised():
+    # x0' = x0·x1³/2 − x1², x1' = −x0³x1 − 2x1 − x0³x1²/2 at (0.62, 0.14): the
+    # first lift (x0·x1, x0·x1², x0³, x1³, x0³·x1) is transversally unstable and
+    # not inner-quadratic; the inner re-lift is stable at y0, so it needs no λ.
+    circuit = _monomial_circuit(
+        {"x0": 0.62, "x1": 0.14},
+        {
+            "x0": [(0.5, ["x0", "x1", "x1", "x1"]), (-1.0, ["x1", "x1"])],
+            "x1": [
+                (-1.0, ["x0", "x0", "x0", "x1"]),
+                (-2.0, ["x1"]),
+                (-0.5, ["x0", "x0", "x0", "x1", "x1"]),
+            ],
+        },
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StabilityWarning)  # no warning: no λ
+        system = compile_circuit(circuit)
+    assert system.report.stability.lam == 0.0
+    assert not system.report.stability.unstable
+    assert inner_splits(system) is not None
+    with pytest.warns(StabilityWarning, match="unstable off its manifold"):
+        plain = compile_circuit(circuit, stabilise=False)
+    assert plain.report.stability.unstable and inner_splits(plain) is None
