@@ -1,7 +1,8 @@
 """Circuit drawings: the DOT source of every style, escaping, and real rendering.
 
 Most tests read the DOT text (no Graphviz program needed).  Tests marked
-``needs_dot`` run the real ``dot`` and skip cleanly where it is not installed;
+``needs_dot`` run the real ``dot`` and skip cleanly where it is not installed
+(tests/conftest.py; under ``CI=true`` that is an error instead);
 the missing-program path is tested by emptying PATH, which makes the real
 ``graphviz`` backend fail exactly as on a machine without Graphviz.
 """
@@ -9,7 +10,6 @@ the missing-program path is tested by emptying PATH, which makes the real
 from __future__ import annotations
 
 import re
-import shutil
 import warnings
 import xml.etree.ElementTree as ET
 
@@ -23,14 +23,8 @@ from analyzer.draw import FORMATS, STYLES, DotNotFoundError, render, svg, to_dot
 from analyzer.draw_styles import FILLS
 from circuits.bessel import build as bessel
 
-
-def needs_dot(test):
-    """Mark a test that runs the real Graphviz dot; skip it where dot is missing."""
-    missing = shutil.which("dot") is None
-    skip = pytest.mark.skipif(
-        missing, reason="the Graphviz dot program is not installed"
-    )
-    return pytest.mark.needs_dot(skip(test))
+needs_dot = pytest.mark.needs_dot
+"""Runs the real Graphviz dot: tests/conftest.py skips it where dot is missing."""
 
 
 NODE = re.compile(r"^\t([nspq]\d+) \[(.*)\]$", re.M)
@@ -488,7 +482,6 @@ def test_every_catalog_circuit_draws_every_wire():
 
 
 @pytest.mark.needs_dot
-@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz dot")
 def test_a_circuit_shows_itself_as_svg_in_jupyter():
     from analyzer import Circuit
 

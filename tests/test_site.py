@@ -1,29 +1,33 @@
 """The documentation site: the gallery generator, the history pages, the Sphinx build.
 
-The fast tests run the gallery generator on small circuits and read the
-Markdown sources.  The slow ones build the whole site with Sphinx, warnings
-as errors, into a temporary folder (about half a minute), check the pages it
-produced, and, where Chromium is installed, run docs/check_site.py on it.
+The fast tests run the gallery generator on small circuits, read the
+Markdown sources, and run docs/check_site.py on a small site with faults
+planted in it.  The slow ones build the whole site with Sphinx, warnings as
+errors, into a temporary folder (about half a minute), check the pages it
+produced, and open every page in Chromium with docs/check_site.py.  Tests
+marked ``needs_dot`` or ``needs_browser`` skip without their tool, but not
+under ``CI=true`` (tests/conftest.py; tested at the end of this file).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
-import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from packaging.version import Version
 
 import circuits
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 HISTORY = ("index", "kelvin", "bush", "meccano", "gpac", "universal", "electronic")
 STYLES = ("gpac", "electronic", "compiled")
-HAS_DOT = shutil.which("dot") is not None
 
 
 def load(name: str) -> ModuleType:
@@ -53,7 +57,7 @@ def sources_section(text: str) -> str:
 # ----- the gallery generator ----------------------------------------------------
 
 
-@pytest.mark.skipif(not HAS_DOT, reason="needs the Graphviz dot program")
+@pytest.mark.needs_dot
 def test_gallery_page_shows_svg_drawings_shaft_diagram_and_plot(gallery_gen, tmp_path):
     written = gallery_gen.generate(tmp_path, ["exponential_decay"])
     page = tmp_path / "exponential_decay" / "index.md"
@@ -155,17 +159,77 @@ def test_index_toctree_reaches_the_new_sections():
         assert entry in toctree
 
 
-# ----- check_site without a browser ---------------------------------------------
+# ----- check_site on small sites ------------------------------------------------
 
 
-def test_check_site_skips_cleanly_without_chromium(
+def test_check_site_skips_cleanly_without_chromium_but_not_in_ci(
     check_site, monkeypatch, tmp_path, capsys
 ):
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no browser on it
     monkeypatch.delenv("CHROMIUM", raising=False)
+    monkeypatch.delenv("CI", raising=False)
     assert check_site.find_browser() is None
     assert check_site.main([str(tmp_path)]) == 0
     assert "Chromium not found" in capsys.readouterr().out
+    monkeypatch.setenv("CI", "true")
+    assert check_site.main([str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED: Chromium not found" in out and "apt-get install chromium" in out
+
+
+FAULTY = {
+    "index.html": '<h1 id="top">Home</h1><a href="good.html#part">good</a>'
+    '<a href="gone.html">gone</a><a href="good.html#nowhere">no anchor</a>'
+    '<a href="https://example.org/">elsewhere</a><a href="#top">up</a>',
+    "good.html": '<h2 id="part">Part</h2><img src="ink.svg" alt="ink">'
+    '<a href="sub/">sub</a>',
+    "sub/index.html": '<a href="../index.html#top">home</a>',
+    "broken.html": '<img src="missing.svg" alt="missing"><img src="blank.svg">',
+    "noisy.html": "<script>console.error('boom from noisy')</script>"
+    "<script>undefined_function()</script>",
+}
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300">{}</svg>'
+
+
+@pytest.fixture
+def faulty_site(tmp_path) -> Path:
+    """A small site: two good pages, and one fault of each kind on the others."""
+    site = tmp_path / "site"
+    for name, body in FAULTY.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(f"<!doctype html><html><body>{body}</body></html>")
+    (site / "ink.svg").write_text(SVG.format('<rect width="400" height="300"/>'))
+    (site / "blank.svg").write_text(SVG.format(""))
+    return site
+
+
+def test_check_site_finds_broken_links_statically(check_site, faulty_site):
+    pages = check_site.site_pages(faulty_site)
+    assert pages == ["broken.html", "good.html", "index.html", "noisy.html",
+                     "sub/index.html"]  # fmt: skip
+    assert check_site.broken_links(faulty_site, pages) == [
+        "/broken.html: link missing.svg: no such file missing.svg",
+        "/index.html: link gone.html: no such file gone.html",
+        "/index.html: link good.html#nowhere: good.html has no anchor #nowhere",
+    ]
+
+
+@pytest.mark.needs_browser
+def test_check_site_names_each_page_with_a_broken_image_or_console_error(
+    check_site, faulty_site, tmp_path
+):
+    browser = check_site.find_browser()
+    shots = {"good": "good.html"}
+    problems, notes = check_site.check_site(faulty_site, browser, tmp_path, shots)
+    bad = {problem.split(":")[0] for problem in problems}
+    assert bad == {"/broken.html", "/index.html", "/noisy.html"}, problems
+    text = "\n".join(problems)
+    assert "/broken.html: image missing.svg: no such file missing.svg" in text
+    assert "/broken.html: image blank.svg: blank" in text
+    assert "/noisy.html: console.error: boom from noisy" in text
+    assert "/noisy.html: uncaught exception: ReferenceError" in text
+    assert notes == []  # the link to example.org is not followed
+    assert check_site.ink_fraction(tmp_path / "good.png") > check_site.MIN_INK
 
 
 # ----- the whole site, built by Sphinx ------------------------------------------
@@ -195,7 +259,7 @@ def test_site_has_a_gallery_page_per_catalog_entry(site):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not HAS_DOT, reason="needs the Graphviz dot program")
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("name", list(circuits.CATALOG))
 def test_site_gallery_page_references_its_svgs(site, name):
     html = (site / "gallery" / name / "index.html").read_text(encoding="utf-8")
@@ -222,8 +286,96 @@ def test_site_bush_page_includes_the_code_of_bessel_build(site):
 
 
 @pytest.mark.slow
-def test_site_shows_its_drawings_in_chromium(site, check_site, tmp_path):
-    if check_site.find_browser() is None:
-        pytest.skip("Chromium is not installed")
-    assert check_site.main([str(site), "--screenshots", str(tmp_path)]) == 0
-    assert len(list(tmp_path.glob("*.png"))) == len(circuits.CATALOG)
+@pytest.mark.needs_dot
+@pytest.mark.needs_browser
+def test_every_page_of_the_site_passes_the_browser_check(site, check_site, capsys):
+    assert check_site.main([str(site)]) == 0, capsys.readouterr().out
+    shots = sorted(p.stem for p in (site / "_screenshots").glob("*.png"))
+    assert shots == sorted(check_site.SCREENSHOTS)
+    out = capsys.readouterr().out
+    assert f"{len(check_site.site_pages(site))} pages load in Chromium" in out
+
+
+# ----- CI: tools may not skip; the minimum versions stay declared ---------------
+
+PROBE_TESTS = """
+import pytest
+
+@pytest.mark.needs_dot
+def test_draws():
+    pass
+
+@pytest.mark.needs_dot
+@pytest.mark.skipif(True, reason="dot is not there")
+def test_draws_too():
+    pass
+
+@pytest.mark.skip(reason="not today")
+def test_other():
+    pass
+"""
+
+
+@pytest.mark.parametrize("ci", [False, True])
+def test_a_test_needing_a_missing_tool_skips_locally_and_errors_in_ci(tmp_path, ci):
+    (tmp_path / "conftest.py").write_text(
+        (Path(__file__).parent / "conftest.py").read_text(encoding="utf-8")
+    )
+    (tmp_path / "test_probe.py").write_text(PROBE_TESTS)
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nmarkers =\n    needs_dot: d\n    needs_browser: b\n"
+    )
+    env = {**os.environ, "PATH": str(tmp_path), "CI": "true" if ci else ""}
+    env.pop("HYPOTHESIS_PROFILE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA",
+         "--strict-markers", str(tmp_path)],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+        check=False,
+    )  # fmt: skip
+    out = done.stdout
+    if not ci:
+        assert done.returncode == 0, out
+        assert "3 skipped" in out and "needs the Graphviz dot program" in out
+        assert "hypothesis profile: dev" in out
+        assert "\nskipped:" not in out
+    else:
+        assert done.returncode == 1, out
+        assert "1 skipped, 2 errors" in out, out
+        assert (
+            "CI=true: the Graphviz dot program (Debian package graphviz) is missing"
+            in out
+        )
+        assert (
+            "test_draws_too is marked needs_dot and was skipped (Skipped: dot is not there)"
+            in out
+        )
+        assert "hypothesis profile: ci" in out
+        assert re.search(r"^skipped: 1 \(not today: 1\)$", out, re.MULTILINE), out
+
+
+def test_the_ci_constraints_pin_each_declared_minimum():
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"]
+    declared = project["dependencies"] + [
+        req
+        for extra in ("dev", "docs")
+        for req in project["optional-dependencies"][extra]
+    ]
+    minimums = {}
+    for requirement in declared:
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)(,<[0-9.]+)?", requirement)
+        assert match, f"{requirement}: give a minimum (name>=version)"
+        minimums[match[1].lower()] = match[2]
+    lines = (root / ".ci" / "constraints-min.txt").read_text("utf-8").splitlines()
+    pinned = dict(
+        line.lower().split("==") for line in lines if line and not line.startswith("#")
+    )
+    for name in project["dependencies"]:
+        name = re.split("[<>=]", name)[0].lower()
+        assert name in pinned, f"{name}: not pinned in .ci/constraints-min.txt"
+    for name, version in pinned.items():
+        assert Version(version) == Version(minimums[name]), (
+            f"{name}=={version} in .ci/constraints-min.txt; pyproject says "
+            f">={minimums[name]}"
+        )
