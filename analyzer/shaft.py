@@ -9,6 +9,7 @@ and gears, and his paper drew each problem's set-up that way.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from matplotlib.patches import Circle, Ellipse, FancyBboxPatch, Rectangle
 
 from analyzer.circuit import Circuit, as_graph
 from analyzer.netlist import Netlist
+from analyzer.trajectory import Trajectory
 
 MAX_BLOCKS = 15
 """The largest circuit the diagram stays readable for."""
@@ -32,6 +34,7 @@ _INT_H, _BOX_H, _TABLE_W = 1.55, 0.8, 2.4  # integrator frame, gear box, tables
 _MOTOR_X, _MOTOR_R = -0.55, 0.22
 _INK, _PAPER, _STEEL, _GLASS = "#1f2a36", "#f6f1e4", "#5b6b7a", "#cfe0ea"
 _OUT = "#a33b20"  # cross shafts a unit drives
+_PENS = (_OUT, "#2a5d9f", "#3d7a3a", "#7a3d8f", "#b8741a", "#1f7f86", "#6b4a2b")
 _SCALE = 0.62  # inches per unit of the layout, for a new figure
 _BOLD: dict[str, Any] = {"fontsize": 9, "fontweight": "bold"}
 _KEY = (
@@ -182,7 +185,7 @@ def shaft_layout(circuit: Circuit | nx.MultiDiGraph | nx.DiGraph) -> dict[str, A
         connectors.append(Connector(b, b, "output", -0.3, ys[b], ys[b]))
 
     xmin = -_TABLE_W - 0.5 if constants else -1.5 if motors else -0.2
-    xmax = x_end + 0.65 + _TABLE_W if recorded else x_end + 0.2
+    xmax = x_end + 1.15 + _TABLE_W if recorded else x_end + 0.2  # scale labels
     ymax = top + _INT_H + 0.5 if integrators else 0.6
     ymin = bottom - _BOX_H - 0.5 if gears else bottom + _GAP - 1.1
     return {
@@ -278,7 +281,10 @@ def _gear_text(b: Hashable, net: Netlist) -> str:
 
 
 def shaft_diagram(
-    circuit: Circuit | nx.MultiDiGraph | nx.DiGraph, ax: Axes | None = None
+    circuit: Circuit | nx.MultiDiGraph | nx.DiGraph,
+    ax: Axes | None = None,
+    *,
+    trajectory: Trajectory | None = None,
 ) -> Axes:
     """Draw a circuit as a set-up diagram of Bush's differential analyzer.
 
@@ -291,8 +297,15 @@ def shaft_diagram(
     units (Bush multiplied by parts, x·y = ∫x dy + ∫y dx, with two
     integrators and a differential; drawn here as one unit).  A motor turns
     the independent variable, constants come from the input table (left),
-    and the output table (right) plots the integrator shafts.  A dot marks a
+    and the output table (right) is the plotting board on which pens drew
+    the integrator shafts against the independent variable.  A dot marks a
     gear engaging a shaft; a weight other than 1 is a gear ratio at its dot.
+
+    The pens draw a real run: given ``trajectory``, each pen's curve is the
+    simulated signal, mapped into the board by the affine scale written at
+    its corners (the abscissa's ends below it, the common ordinate's ends
+    right of it, rounded outwards by :func:`pen_scale`).  Without one the
+    board is left blank and says so: the diagram never shows made-up data.
 
     Parameters
     ----------
@@ -300,19 +313,28 @@ def shaft_diagram(
         A circuit of at most 15 blocks; it is not modified.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new Axes on a new ``Figure`` sized to fit.
+    trajectory : Trajectory, keyword-only, optional
+        A run of this very circuit, ``simulate(circuit, t_span, t_eval=...)``
+        (one run, not a batch); the pens draw its samples as they are, so
+        ask for a few hundred output times for smooth curves.
 
     Returns
     -------
     matplotlib.axes.Axes
         The diagram, drawn as :func:`shaft_layout` places it.  Artists carry
         ids (``get_gid()``): ``shaft:<key>``, ``shaft label:<key>``,
-        ``unit:<block>``, and ``connector:<unit>:<role>:<shaft>``.
+        ``unit:<block>``, ``connector:<unit>:<role>:<shaft>``, and on the
+        output table ``pen:<block>`` (a pen's curve), ``pen label:<block>``,
+        ``pen scale:x0`` / ``x1`` / ``y0`` / ``y1`` (the scale's ends) and
+        ``pen caption``.
 
     Raises
     ------
     ValueError
         If the circuit has more than 15 blocks: draw those with
-        ``analyzer.draw.to_dot(circuit, style="gpac")`` or ``"electronic"``.
+        ``analyzer.draw.to_dot(circuit, style="gpac")`` or ``"electronic"``;
+        if ``trajectory`` is not a run of this circuit (a block has no
+        signal in it), is a batch, or is not finite.
 
     Examples
     --------
@@ -327,9 +349,30 @@ def shaft_diagram(
     >>> ids = [str(line.get_gid()) for line in ax.get_lines()]
     >>> sorted(i for i in ids if i.startswith("shaft:"))
     ['shaft:minus', 'shaft:t', 'shaft:v', 'shaft:x']
+    >>> print(*[t.get_text() for t in ax.texts if t.get_gid() == "pen caption"])
+    pens: v, x
+    against t
+    no run given: board left blank
+
+    With a run, the pens draw x = cos t and v = -sin t:
+
+    >>> import numpy as np
+    >>> from analyzer import simulate
+    >>> run = simulate(c, (0.0, 6.0), t_eval=np.linspace(0.0, 6.0, 200))
+    >>> ax = shaft_diagram(c, trajectory=run)
+    >>> sorted(i for i in map(str, (a.get_gid() for a in ax.get_lines()))
+    ...        if i.startswith("pen:"))
+    ['pen:v', 'pen:x']
+    >>> {t.get_gid(): t.get_text() for t in ax.texts if "scale" in str(t.get_gid())}
+    {'pen scale:x0': '0', 'pen scale:x1': '6', 'pen scale:y0': '−1.5', 'pen scale:y1': '1.5'}
     >>> ax.figure.savefig("oscillator-setup.png")  # doctest: +SKIP
     """
-    layout = shaft_layout(circuit)
+    graph = as_graph(circuit)
+    layout = shaft_layout(graph)
+    table = layout["output_table"]
+    signals = None
+    if trajectory is not None and table is not None:
+        signals = _pen_signals(layout, trajectory, graph)
     xmin, xmax, ymin, ymax = layout["extent"]
     units, connectors = layout["units"], layout["connectors"]
     key = textwrap.wrap(_KEY, width=max(40, int((xmax - xmin - 0.4) / 0.1)))
@@ -350,9 +393,15 @@ def shaft_diagram(
         draw.get(u.row, _draw_source)(
             ax, u, [k for k in connectors if k.unit == u.block]
         )
-    for name in ("input table", "output table"):
-        if layout[name.replace(" ", "_")]:
-            _draw_table(ax, layout[name.replace(" ", "_")], name)
+    if layout["input_table"]:
+        _draw_table(ax, layout["input_table"], "input table")
+    if table:
+        grid = (6, 4)
+        if signals is not None:
+            (_, _, columns), (_, _, rows) = _scales(signals)
+            grid = (columns, rows)
+        board = _draw_table(ax, table, "output table", grid)
+        _draw_pens(ax, table, board, signals)
     if any(u.row == "integrators" for u in units.values()):
         style = {"ha": "left", "va": "bottom", "linespacing": 1.5, "color": _STEEL}
         _text(ax, xmin + 0.2, ymin + 0.15, "\n".join(key), 6.5, gid="key", **style)
@@ -434,23 +483,157 @@ def _draw_source(ax: Axes, u: Unit, ks: list[Connector]) -> None:
     _text(ax, u.x - 0.3, u.y, "motor", 6.5, ha="right", color=_STEEL)
 
 
-def _draw_table(ax: Axes, table: dict[str, Any], title: str) -> None:
-    """A table; the output table is a plotting board with a pen's trace."""
+def _draw_table(
+    ax: Axes, table: dict[str, Any], title: str, grid: tuple[int, int] = (6, 4)
+) -> Rectangle:
+    """A table's board: the input table's, or the output table's graph paper."""
     x, y, w, h = (table[k] for k in ("x", "y", "width", "height"))
     board = Rectangle((x, y), w, h, fc="white", ec=_INK, lw=1.2, zorder=1)
     ax.add_patch(board).set_gid(title)
     style = {"color": _STEEL, "style": "italic"}
     if title == "input table":  # title below, clear of the motor above
         _text(ax, x + w / 2, y - 0.06, title, 7.5, va="top", **style)
-        return
+        return board
     _text(ax, x + w / 2, y + h + 0.06, title, 7.5, va="bottom", **style)
-    for gx in np.linspace(x, x + w, 7)[1:-1]:
+    for gx in np.linspace(x, x + w, grid[0] + 1)[1:-1]:
         _line(ax, [gx, gx], [y, y + h], color=_GLASS, lw=0.6, zorder=1)
-    for gy in np.linspace(y, y + h, 5)[1:-1]:
+    for gy in np.linspace(y, y + h, grid[1] + 1)[1:-1]:
         _line(ax, [x, x + w], [gy, gy], color=_GLASS, lw=0.6, zorder=1)
-    s = np.linspace(0.0, 1.0, 100)
-    trace = y + h / 2 + 0.35 * h * np.exp(-2 * s) * np.cos(4 * np.pi * s)
-    _line(ax, x + 0.1 + s * (w - 0.2), trace, color=_OUT, zorder=2)
-    pens = textwrap.fill("pens: " + ", ".join(str(k) for k in table["pens"]), 28)
-    against = "" if table["against"] is None else f"\nagainst {table['against']}"
-    _text(ax, x + w / 2, y - 0.06, pens + against, 6.5, va="top", color=_STEEL)
+    return board
+
+
+def pen_scale(lo: float, hi: float) -> tuple[float, float, int]:
+    """Round ends ``a <= lo``, ``b >= hi`` of an axis of the output table.
+
+    The ends are multiples of a step of 1, 2, 2.5 or 5 times a power of ten,
+    at most six steps apart (the graph paper's lines), and read back exactly
+    from ``repr``; a constant signal gets a range around it.
+
+    Returns
+    -------
+    (a, b, steps)
+
+    Examples
+    --------
+    >>> pen_scale(0.0, 40.0), pen_scale(-17.3, 46.1), pen_scale(1.0, 1.0)
+    ((0.0, 40.0, 4), (-20.0, 60.0, 4), (0.4, 1.6, 6))
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
+        raise ValueError(f"cannot scale the range {lo!r} to {hi!r}")
+    a, b, step = lo, hi, 1.0
+    if hi == lo:
+        lo, hi = lo - max(abs(lo), 1.0) / 2, hi + max(abs(hi), 1.0) / 2
+    power = 10.0 ** math.floor(math.log10(hi - lo) - 1)
+    for step in (power * m for m in (1, 2, 2.5, 5, 10, 20, 25, 50, 100)):
+        a, b = math.floor(lo / step) * step, math.ceil(hi / step) * step
+        if b - a <= 6 * step:
+            break
+    # 12 significant digits drop the binary noise of k·step (0.30000000000000004)
+    return float(f"{a:.12g}"), float(f"{b:.12g}"), round((b - a) / step)
+
+
+def _pen_signals(
+    layout: dict[str, Any], trajectory: Any, graph: nx.MultiDiGraph
+) -> tuple[np.ndarray, dict[Hashable, np.ndarray]]:
+    """The abscissa and every pen's signal, checked against the circuit."""
+    if not all(hasattr(trajectory, a) for a in ("t", "names", "batch")):
+        raise ValueError(
+            "trajectory must be a Trajectory, what analyzer.simulate(circuit, "
+            f"t_span) returns; got {type(trajectory).__name__}"
+        )
+    names = set(trajectory.names)
+    missing = [b for b in graph if b not in names]
+    if missing:
+        raise ValueError(
+            "trajectory is not a run of this circuit: it has no signal for "
+            f"block(s) {', '.join(repr(b) for b in missing[:8])}"
+            + (" ..." if len(missing) > 8 else "")
+            + "; pass the Trajectory that simulate returned for this circuit"
+        )
+    if trajectory.batch:
+        raise ValueError(
+            f"trajectory is a batch of {trajectory.batch} runs; the output table "
+            "draws one run: simulate a single initial condition"
+        )
+    table = layout["output_table"]
+    against = table["against"]
+    x = np.asarray(trajectory[against] if against in names else trajectory.t, float)
+    pens = {b: np.asarray(trajectory[b], float) for b in table["pens"]}
+    if not all(np.isfinite(v).all() for v in (x, *pens.values())):
+        raise ValueError("trajectory has non-finite values; the pens cannot draw it")
+    return x, pens
+
+
+def _scales(
+    signals: tuple[np.ndarray, dict[Hashable, np.ndarray]],
+) -> tuple[tuple[float, float, int], tuple[float, float, int]]:
+    """The abscissa's and the pens' common ordinate's :func:`pen_scale`."""
+    abscissa, values = signals
+    lo = min(float(v.min()) for v in values.values())
+    hi = max(float(v.max()) for v in values.values())
+    pad = 0.05 * (hi - lo)  # keeps the curves off the top and bottom edges
+    xs = pen_scale(float(abscissa.min()), float(abscissa.max()))
+    return xs, pen_scale(lo - pad, hi + pad)
+
+
+def _draw_pens(
+    ax: Axes,
+    table: dict[str, Any],
+    board: Rectangle,
+    signals: tuple[np.ndarray, dict[Hashable, np.ndarray]] | None,
+) -> None:
+    """The pens' curves on the board, its scale, and which pen is which.
+
+    A value v of a pen is drawn at board.y + (v - y0)/(y1 - y0)·board.height,
+    its abscissa likewise between x0 and x1: the four ends are the labels
+    ``pen scale:x0`` ... ``pen scale:y1`` at the board's corners.
+    """
+    x, y, w, h = (table[k] for k in ("x", "y", "width", "height"))
+    against, pens = table["against"], table["pens"]
+    caption = {"color": _STEEL, "va": "top"}
+    if signals is None:
+        text = textwrap.fill("pens: " + ", ".join(map(str, pens)), 30)
+        text += f"\nagainst {against}\nno run given: board left blank"
+        _text(ax, x + w / 2, y - 0.06, text, 6.5, gid="pen caption", **caption)
+        return
+    abscissa, values = signals
+    (x0, x1, _), (y0, y1, _) = _scales(signals)
+    for i, (block, v) in enumerate(values.items()):
+        xs = x + (abscissa - x0) / (x1 - x0) * w
+        ys = y + (v - y0) / (y1 - y0) * h
+        color = _PENS[i % len(_PENS)]
+        (line,) = ax.plot(xs, ys, color=color, lw=0.9, zorder=2, gid=f"pen:{block}")
+        line.set_clip_path(board)
+    small = {"color": _STEEL, "fontsize": 6}
+    for gid, px, py, value, align in (
+        ("x0", x, y - 0.04, x0, {"ha": "left", "va": "top"}),
+        ("x1", x + w, y - 0.04, x1, {"ha": "right", "va": "top"}),
+        ("y0", x + w + 0.05, y, y0, {"ha": "left", "va": "bottom"}),
+        ("y1", x + w + 0.05, y + h, y1, {"ha": "left", "va": "top"}),
+    ):
+        _text(ax, px, py, _label(value), **small, **align, gid=f"pen scale:{gid}")
+    _text(ax, x + w / 2, y - 0.04, str(against), **small, va="top", gid="pen axis")
+    _text(ax, x, y - 0.24, "pens:", 6.5, ha="left", gid="pen caption", **caption)
+    col, row = x + 0.42, y - 0.24
+    for i, block in enumerate(values):
+        width = 0.075 * len(str(block)) + 0.12
+        if col + width > x + w + 0.4 and col > x + 0.42:
+            col, row = x + 0.42, row - 0.16
+        label = {"ha": "left", "va": "top", "fontweight": "bold"}
+        color = _PENS[i % len(_PENS)]
+        _text(
+            ax,
+            col,
+            row,
+            str(block),
+            6.5,
+            color=color,
+            gid=f"pen label:{block}",
+            **label,
+        )
+        col += width
+
+
+def _label(value: float) -> str:
+    """A scale end, written so that it reads back exactly (Unicode minus)."""
+    return repr(value).removesuffix(".0").replace("-", "−")

@@ -40,7 +40,10 @@ widths n_ℓ, input dimension d, m outputs:
   logistic family).  Each of these segments integrates a constant, which the
   solver does exactly, so the scratch returns to 0 up to rounding and to the
   solver's error in the identity v = z u (about 1e-15 for tanh at the
-  default tolerances; about rtol·|z| for steep surrogates).
+  default tolerances).  Steep surrogates run at the explicit solver's
+  stability limit, where that error is the per-step allowance of one state,
+  √N·(atol + rtol·|z|) for N states in the run, carried from step to step:
+  1.7e-8 for softplus at β = 50 on a batch of 26 inputs (N = 442).
 
   The uncompute never replays the activation segment backwards: the reversed
   Riccati flow u' = -(z - u v) is unstable (the forward flow contracts onto

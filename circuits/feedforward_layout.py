@@ -32,7 +32,7 @@ run ``u = tanh z`` and ``v = z u``; ``p = σ(βz)`` and ``r = z p`` (β = 1 for
 the logistic), so the swish output z σ(βz) is the register ``r`` itself; and
 ``s = (1/β) ln(1 + e^{βz})``, because d/dt ln(1 + e^{βzt}) / β = z σ(βzt) = r.
 Keeping ``r = z p`` rather than ``βz p`` keeps the registers of size |z|, so the
-solver's relative error leaves a residue of size rtol·|z|, not rtol·β|z|.  In
+solver's relative error leaves a residue that scales with rtol·|z|, not rtol·β|z|.  In
 every case the second register of the pair equals ``z`` times the first, which
 is what the algebraic uncompute of the reuse layout cancels.
 """

@@ -9,8 +9,8 @@ Each circuit gets a folder ``<name>/`` with a page ``index.md``: its module
 docstring (reStructuredText turned into Markdown), its parameters, the
 compiled equations, the three Graphviz drawings of :mod:`analyzer.draw`
 (Shannon's boxes, the electronic patch symbols and the compiled system) as
-SVG files, Bush's shaft diagram for circuits of at most 15 blocks, and a
-strip chart of a simulation of its probes.  Without the Graphviz ``dot``
+SVG files, Bush's shaft diagram for circuits of at most 15 blocks (its
+output table drawing the run), and a strip chart of the same run's probes.  Without the Graphviz ``dot``
 program the page shows the DOT source of each drawing instead and says so.
 ``index.md`` in the gallery folder lists the circuits.  Files are rewritten
 only when their content changes, so Sphinx rereads only what changed.
@@ -175,20 +175,28 @@ def _drawing(
     return None
 
 
-def _strip_chart(entry: Any, circuit: Any) -> tuple[bytes, str]:
+def simulate_entry(entry: Any, circuit: Any) -> Any:
+    """The run every figure of a page shows: the entry's span and tolerances,
+    sampled at :func:`plot_times` (the strip chart and the shaft diagram's
+    output table both draw it)."""
+    from analyzer import simulate
+
+    check = dict(entry.check)
+    times, _ = plot_times(entry.t_span)
+    return simulate(
+        circuit, entry.t_span, t_eval=times, method=check.get("method", "auto"),
+        rtol=check["rtol"], atol=check["atol"],
+    )  # fmt: skip
+
+
+def _strip_chart(entry: Any, traj: Any) -> tuple[bytes, str]:
     """A simulation of the probes, one strip per probe, and a line saying how it ran."""
     from matplotlib.figure import Figure
 
-    from analyzer import simulate
     from analyzer.plot import plot_trajectory
 
     check = dict(entry.check)
-    method = check.get("method", "auto")
     times, log = plot_times(entry.t_span)
-    traj = simulate(
-        circuit, entry.t_span, t_eval=times, method=method,
-        rtol=check["rtol"], atol=check["atol"],
-    )  # fmt: skip
     figure = Figure(figsize=(7.5, 0.6 + 1.6 * len(entry.probes)), layout="constrained")
     axes = figure.subplots(len(entry.probes), 1, sharex=True, squeeze=False)[:, 0]
     for ax, probe in zip(axes, entry.probes, strict=True):
@@ -276,15 +284,18 @@ def render_page(entry: Any, folder: Path, use_dot: bool | None = None) -> str:
                 "built, so here is the DOT source of the drawing; render it "
                 f"with `dot -Tsvg`. {caption}\n\n```text\n{source.rstrip()}\n```"
             )
+    traj = simulate_entry(entry, circuit)
     parts.append("## Bush's shaft diagram")
     if n_blocks <= MAX_BLOCKS:
-        ax = shaft_diagram(circuit)
+        ax = shaft_diagram(circuit, trajectory=traj)
         write_if_changed(folder / f"{name}-shaft.svg", _figure_svg(ax.figure))
         caption = (
             "The set-up as Bush's machine would run it: every signal a bus "
             "shaft, each integrator a wheel-and-disc unit, adders differential "
             "gears, gains gear boxes (`analyzer.shaft.shaft_diagram`; click "
-            "for the full size)."
+            "for the full size).  The output table's pens draw the integrators "
+            "of the run in the strip chart below, at the scale written at the "
+            "board's corners."
         )
         parts.append(
             _figure(f"{name}-shaft.svg", f"Shaft diagram: {name}", caption, True)
@@ -295,7 +306,7 @@ def render_page(entry: Any, folder: Path, use_dot: bool | None = None) -> str:
             f"stays readable up to {MAX_BLOCKS}. Bush's 1931 machine had six "
             "integrators, so a set-up of this size was out of its reach anyway."
         )
-    chart, how = _strip_chart(entry, circuit)
+    chart, how = _strip_chart(entry, traj)
     write_if_changed(folder / f"{name}-plot.svg", chart)
     parts += [
         "## Simulation",

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from scipy import special
 
 from analyzer import Circuit, simulate
-from analyzer.shaft import MAX_BLOCKS, shaft_diagram, shaft_layout
+from analyzer.shaft import MAX_BLOCKS, pen_scale, shaft_diagram, shaft_layout
 from circuits import damped_oscillator
 
 
@@ -234,3 +234,134 @@ def test_up_to_15_blocks_and_no_more():
         shaft_diagram(c)
     with pytest.raises(ValueError, match='style="gpac"'):
         shaft_layout(c)
+
+
+# ----- the output table: the pens draw the run ---------------------------------
+
+
+def board(ax):
+    """The output table's rectangle and the scale written at its corners."""
+    (rect,) = [p for p in ax.patches if p.get_gid() == "output table"]
+    labels = {t.get_gid(): t.get_text() for t in ax.texts}
+    ends = {
+        k: float(labels[f"pen scale:{k}"].replace("−", "-"))
+        for k in ("x0", "x1", "y0", "y1")
+    }
+    return rect, ends
+
+
+def pen(ax, block):
+    (line,) = [a for a in ax.get_lines() if a.get_gid() == f"pen:{block}"]
+    return np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+
+
+def mapped(rect, ends, x, v):
+    """The affine map the board states: its corner labels to its edges."""
+    X = rect.get_x() + (x - ends["x0"]) / (ends["x1"] - ends["x0"]) * rect.get_width()
+    Y = rect.get_y() + (v - ends["y0"]) / (ends["y1"] - ends["y0"]) * rect.get_height()
+    return X, Y
+
+
+def assert_drawn(ax, rect, ends, block, x, v):
+    X, Y = pen(ax, block)
+    want_x, want_y = mapped(rect, ends, x, v)
+    # The same affine map computed twice: at most a few roundings of the board's
+    # coordinates (|coordinate| < 30), so 8 ulps of 32 bound it.
+    ulps = 8 * np.spacing(32.0)
+    np.testing.assert_allclose(X, want_x, rtol=0, atol=ulps)
+    np.testing.assert_allclose(Y, want_y, rtol=0, atol=ulps)
+
+
+def test_pens_draw_simulated_lorenz_x_y_z_against_t_at_the_stated_scale():
+    from circuits import CATALOG
+
+    entry = CATALOG["lorenz"]
+    c = entry.build(**entry.params)
+    traj = simulate(c, entry.t_span, t_eval=np.linspace(*entry.t_span, 400))
+    ax = shaft_diagram(c, trajectory=traj)
+    rect, ends = board(ax)
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "pen axis"] == ["t"]
+    for block in ("x", "y", "z"):
+        assert_drawn(ax, rect, ends, block, traj.t, traj[block])
+        # the stated scale holds every curve inside the board
+        assert ends["y0"] <= traj[block].min() and traj[block].max() <= ends["y1"]
+        label = [t for t in ax.texts if t.get_gid() == f"pen label:{block}"]
+        assert label[0].get_color() == pen_color(ax, block)
+    assert (ends["x0"], ends["x1"]) == entry.t_span
+    assert {g for g in gids(ax) if g.startswith("pen:")} == {"pen:x", "pen:y", "pen:z"}
+
+
+def pen_color(ax, block):
+    (line,) = [a for a in ax.get_lines() if a.get_gid() == f"pen:{block}"]
+    return line.get_color()
+
+
+def test_pens_draw_bessel_shafts_against_its_time_block_from_t_1():
+    c = bessel()
+    traj = simulate(c, (1.0, 3.0), t_eval=np.linspace(1.0, 3.0, 50), rtol=1e-10)
+    ax = shaft_diagram(c, trajectory=traj)
+    rect, ends = board(ax)
+    for block in ("L", "p", "r", "y"):  # the integrators, against the block t
+        assert_drawn(ax, rect, ends, block, traj["t"], traj[block])
+    assert ends["x0"] <= 1.0 and ends["x1"] >= 3.0
+
+
+def test_pen_of_the_harmonic_oscillator_draws_x_equal_cos_t():
+    # Reading the picture back through its stated scale gives cos t, to the
+    # solver's tolerance (rtol 1e-10 on |x| <= 1 over one period: 1e-8 is
+    # 100x the global error of 1e-10 that DOP853 reaches here).
+    c = harmonic()
+    t = np.linspace(0.0, 2 * np.pi, 100)
+    traj = simulate(c, (0.0, 2 * np.pi), t_eval=t, rtol=1e-10, atol=1e-12)
+    ax = shaft_diagram(c, trajectory=traj)
+    rect, ends = board(ax)
+    X, Y = pen(ax, "x")
+    ts = ends["x0"] + (X - rect.get_x()) / rect.get_width() * (ends["x1"] - ends["x0"])
+    span = ends["y1"] - ends["y0"]
+    xs = ends["y0"] + (Y - rect.get_y()) / rect.get_height() * span
+    np.testing.assert_allclose(ts, t, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(xs, np.cos(t), rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", CIRCUITS)
+def test_without_a_run_the_output_table_is_blank_and_says_so(name):
+    ax = shaft_diagram(CIRCUITS[name]())
+    assert not {g for g in gids(ax) if g.startswith(("pen:", "pen scale:"))}
+    (caption,) = [t.get_text() for t in ax.texts if t.get_gid() == "pen caption"]
+    assert "no run given" in caption
+    assert caption.startswith("pens: ")
+
+
+def test_a_run_of_another_circuit_is_refused_naming_the_missing_blocks():
+    traj = simulate(harmonic(), (0.0, 1.0))
+    with pytest.raises(ValueError, match=r"not a run of this circuit.*'r', 'L', 'p'"):
+        shaft_diagram(bessel(), trajectory=traj)
+    with pytest.raises(ValueError, match=r"must be a Trajectory.*got ndarray"):
+        shaft_diagram(harmonic(), trajectory=np.zeros(3))
+
+
+def test_a_batch_run_is_refused():
+    c = harmonic()
+    traj = simulate(c, (0.0, 1.0), initial={"x": np.array([1.0, 2.0])})
+    with pytest.raises(ValueError, match="batch of 2 runs"):
+        shaft_diagram(c, trajectory=traj)
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [
+        (0.0, 40.0),
+        (-17.3, 46.1),
+        (1.0, 1.0),
+        (0.1, 0.7),
+        (-1e-9, 3e-7),
+        (1234.5, 1234.6),
+    ],
+)
+def test_pen_scale_covers_the_data_with_round_ends_that_read_back(lo, hi):
+    a, b, steps = pen_scale(lo, hi)
+    assert a <= lo and hi <= b and 2 <= steps <= 6
+    step = (b - a) / steps
+    mantissa = step / 10 ** np.floor(np.log10(step))
+    assert min(abs(mantissa - m) for m in (1, 2, 2.5, 5, 10)) < 1e-9
+    assert float(repr(a)) == a and float(repr(b)) == b
