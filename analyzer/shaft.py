@@ -9,7 +9,6 @@ and gears, and his paper drew each problem's set-up that way.
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -20,10 +19,23 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, Ellipse, FancyBboxPatch, Rectangle
+from matplotlib.patches import Circle, Ellipse, FancyBboxPatch
 
 from analyzer.circuit import Circuit, as_graph
 from analyzer.netlist import Netlist
+from analyzer.shaft_table import (
+    GLASS,
+    INK,
+    OUT,
+    PAPER,
+    STEEL,
+    draw_line,
+    draw_pens,
+    draw_table,
+    draw_text,
+    pen_scales,
+    pen_signals,
+)
 from analyzer.trajectory import Trajectory
 
 MAX_BLOCKS = 15
@@ -32,9 +44,6 @@ MAX_BLOCKS = 15
 _DY, _GAP = 0.7, 0.75  # between shafts; between the shafts and the rows of units
 _INT_H, _BOX_H, _TABLE_W = 1.55, 0.8, 2.4  # integrator frame, gear box, tables
 _MOTOR_X, _MOTOR_R = -0.55, 0.22
-_INK, _PAPER, _STEEL, _GLASS = "#1f2a36", "#f6f1e4", "#5b6b7a", "#cfe0ea"
-_OUT = "#a33b20"  # cross shafts a unit drives
-_PENS = (_OUT, "#2a5d9f", "#3d7a3a", "#7a3d8f", "#b8741a", "#1f7f86", "#6b4a2b")
 _SCALE = 0.62  # inches per unit of the layout, for a new figure
 _BOLD: dict[str, Any] = {"fontsize": 9, "fontweight": "bold"}
 _KEY = (
@@ -245,7 +254,7 @@ def _columns(
     reach = left - 0.25  # the rightmost cross shaft so far
     for b in sequence:
         lines, up = _lines(net, b), b in integrators
-        text = _integral_text(b, net) if up else _gear_text(b, net)
+        text = _integraltext(b, net) if up else _geartext(b, net)
         span = max(abs(o) for o, _, _ in lines) + 0.22
         fit = 0.045 * len(text) + 0.12 if up else 0.075 * len(str(b))
         half = max(0.85 if up else 0.6, span, fit)
@@ -264,7 +273,7 @@ def _ratio(k: Any) -> str:
     return f"{_g(k)}:1"
 
 
-def _integral_text(b: Hashable, net: Netlist) -> str:
+def _integraltext(b: Hashable, net: Netlist) -> str:
     terms = {1.0: "{}", -1.0: "−{}"}
     wires = [w for w in net.wires[b] if w.port != "wrt"]
     ins = [terms.get(w.weight, f"{_g(w.weight)}·{{}}").format(w.src) for w in wires]
@@ -273,7 +282,7 @@ def _integral_text(b: Hashable, net: Netlist) -> str:
     return f"{b} = ∫ {integrand} d{wrt[0]}"
 
 
-def _gear_text(b: Hashable, net: Netlist) -> str:
+def _geartext(b: Hashable, net: Netlist) -> str:
     kind, k = net.kind(b), net.attrs[b].get("k")
     if kind == "gain":
         return _ratio(k) if k is not None else "k:1"
@@ -372,7 +381,7 @@ def shaft_diagram(
     table = layout["output_table"]
     signals = None
     if trajectory is not None and table is not None:
-        signals = _pen_signals(layout, trajectory, graph)
+        signals = pen_signals(layout, trajectory, graph)
     xmin, xmax, ymin, ymax = layout["extent"]
     units, connectors = layout["units"], layout["connectors"]
     key = textwrap.wrap(_KEY, width=max(40, int((xmax - xmin - 0.4) / 0.1)))
@@ -383,9 +392,9 @@ def shaft_diagram(
     ax.set(xlim=(xmin, xmax), ylim=(ymin, ymax), aspect="equal")
     ax.set_axis_off()
     for s in layout["shafts"].values():
-        _line(ax, [s.x0, s.x1], [s.y, s.y], lw=1.6, zorder=2, gid=f"shaft:{s.key}")
+        draw_line(ax, [s.x0, s.x1], [s.y, s.y], lw=1.6, zorder=2, gid=f"shaft:{s.key}")
         label = {"ha": "left", "va": "bottom", "gid": f"shaft label:{s.key}"}
-        _text(ax, 0.08, s.y + 0.06, s.label, **_BOLD, **label)
+        draw_text(ax, 0.08, s.y + 0.06, s.label, **_BOLD, **label)
     for k in connectors:
         _draw_connector(ax, k, units[k.unit].row == "input table")
     for u in units.values():
@@ -394,246 +403,80 @@ def shaft_diagram(
             ax, u, [k for k in connectors if k.unit == u.block]
         )
     if layout["input_table"]:
-        _draw_table(ax, layout["input_table"], "input table")
+        draw_table(ax, layout["input_table"], "input table")
     if table:
         grid = (6, 4)
         if signals is not None:
-            (_, _, columns), (_, _, rows) = _scales(signals)
+            (_, _, columns), (_, _, rows) = pen_scales(signals)
             grid = (columns, rows)
-        board = _draw_table(ax, table, "output table", grid)
-        _draw_pens(ax, table, board, signals)
+        board = draw_table(ax, table, "output table", grid)
+        draw_pens(ax, table, board, signals)
     if any(u.row == "integrators" for u in units.values()):
-        style = {"ha": "left", "va": "bottom", "linespacing": 1.5, "color": _STEEL}
-        _text(ax, xmin + 0.2, ymin + 0.15, "\n".join(key), 6.5, gid="key", **style)
+        style = {"ha": "left", "va": "bottom", "linespacing": 1.5, "color": STEEL}
+        draw_text(ax, xmin + 0.2, ymin + 0.15, "\n".join(key), 6.5, gid="key", **style)
     return ax
-
-
-def _text(ax: Axes, x: float, y: float, s: str, size: float = 7, /, **kw: Any) -> None:
-    style: dict[str, Any] = {"color": _INK, "ha": "center", "va": "center"}
-    ax.text(x, y, s, **{"zorder": 6, "fontsize": size, **style, **kw})
-
-
-def _line(ax: Axes, xs: Any, ys: Any, **kw: Any) -> None:
-    style: dict[str, Any] = {"color": _INK, "lw": 1.0, "zorder": 5}
-    ax.plot(xs, ys, **{"solid_capstyle": "butt", **style, **kw})
 
 
 def _box(ax: Axes, x: float, y: float, w: float, h: float, gid: str) -> None:
     style = "round,pad=0.02,rounding_size=0.08"
-    box = FancyBboxPatch((x, y), w, h, boxstyle=style, fc=_PAPER, ec=_INK, zorder=1)
+    box = FancyBboxPatch((x, y), w, h, boxstyle=style, fc=PAPER, ec=INK, zorder=1)
     ax.add_patch(box).set_gid(gid)
 
 
 def _draw_connector(ax: Axes, k: Connector, end_on: bool) -> None:
     gid = f"connector:{k.unit}:{k.role}:{k.shaft}"
-    color = _OUT if k.role == "output" else _INK
+    color = OUT if k.role == "output" else INK
     if not end_on:  # a white halo breaks the shafts the cross shaft passes over
         halo = [patheffects.withStroke(linewidth=3.2, foreground="white")]
         xs, ys = [k.x, k.x], [k.y0, k.y1]
-        _line(ax, xs, ys, color=color, zorder=3, path_effects=halo, gid=gid)
+        draw_line(ax, xs, ys, color=color, zorder=3, path_effects=halo, gid=gid)
     dot = gid if end_on else f"gear:{k.unit}:{k.role}:{k.shaft}"
-    _line(ax, [k.x], [k.y1], marker="o", ms=4.5, color=color, zorder=4, gid=dot)
+    draw_line(ax, [k.x], [k.y1], marker="o", ms=4.5, color=color, zorder=4, gid=dot)
     if k.weight != 1.0:
         bbox = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"}
         label = {"ha": "left", "va": "bottom", "bbox": bbox, "color": color}
-        _text(ax, k.x + 0.07, k.y1 + 0.05, _ratio(k.weight), **label)
+        draw_text(ax, k.x + 0.07, k.y1 + 0.05, _ratio(k.weight), **label)
 
 
 def _draw_integrator(ax: Axes, u: Unit, ks: list[Connector]) -> None:
     cx, yb = u.x, u.y
     _box(ax, cx - u.width / 2, yb, u.width, _INT_H, f"unit:{u.block}")
-    _text(ax, cx, yb + _INT_H + 0.08, str(u.block), **_BOLD, va="bottom")
-    _text(ax, cx, yb + _INT_H - 0.1, u.text, va="top")
+    draw_text(ax, cx, yb + _INT_H + 0.08, str(u.block), **_BOLD, va="bottom")
+    draw_text(ax, cx, yb + _INT_H - 0.1, u.text, va="top")
     disc_y, wheel_x, wheel_y, screw_y = yb + 0.45, cx + 0.28, yb + 0.72, yb + 1.0
-    disc = Ellipse((cx, disc_y), 1.05, 0.34, fc=_GLASS, ec=_INK, zorder=4)
+    disc = Ellipse((cx, disc_y), 1.05, 0.34, fc=GLASS, ec=INK, zorder=4)
     ax.add_patch(disc).set_gid(f"disc:{u.block}")
-    _line(ax, [cx], [disc_y], marker="o", ms=2.5)
-    _line(ax, [wheel_x, cx + 0.6], [wheel_y, wheel_y], color=_OUT, lw=1.3)
-    wheel = Ellipse((wheel_x, wheel_y), 0.13, 0.54, fc=_STEEL, ec=_INK, zorder=6)
+    draw_line(ax, [cx], [disc_y], marker="o", ms=2.5)
+    draw_line(ax, [wheel_x, cx + 0.6], [wheel_y, wheel_y], color=OUT, lw=1.3)
+    wheel = Ellipse((wheel_x, wheel_y), 0.13, 0.54, fc=STEEL, ec=INK, zorder=6)
     ax.add_patch(wheel).set_gid(f"wheel:{u.block}")
     screw_x = min([cx - 0.6] + [k.x for k in ks if k.role == "integrand"])
     xs = np.linspace(screw_x, wheel_x, max(8, round((wheel_x - screw_x) * 14)))
-    _line(ax, xs, np.full_like(xs, screw_y), marker="|", ms=4)  # the lead screw
-    _line(ax, [wheel_x, wheel_x], [wheel_y + 0.27, screw_y])
+    draw_line(ax, xs, np.full_like(xs, screw_y), marker="|", ms=4)  # the lead screw
+    draw_line(ax, [wheel_x, wheel_x], [wheel_y + 0.27, screw_y])
     heights = {"integrand": screw_y, "disc": disc_y, "output": wheel_y}
     for k in ks:  # the cross shafts inside the frame, from the mechanism
-        color = _OUT if k.role == "output" else _INK
-        _line(ax, [k.x, k.x], [heights[k.role], yb], color=color, zorder=2)
+        color = OUT if k.role == "output" else INK
+        draw_line(ax, [k.x, k.x], [heights[k.role], yb], color=color, zorder=2)
 
 
 def _draw_gear_unit(ax: Axes, u: Unit, ks: list[Connector]) -> None:
     cx, mid = u.x, u.y - _BOX_H / 2
     _box(ax, cx - u.width / 2, u.y - _BOX_H, u.width, _BOX_H, f"unit:{u.block}")
     if u.kind == "adder":  # a differential gear: a toothed wheel marked +
-        ax.add_patch(Circle((cx, mid), 0.25, fc="white", ec=_INK, zorder=2))
+        ax.add_patch(Circle((cx, mid), 0.25, fc="white", ec=INK, zorder=2))
         r = np.array([0.25, 0.33])
         for a in np.linspace(0.0, 2 * np.pi, 12, endpoint=False):
-            _line(ax, cx + r * np.cos(a), mid + r * np.sin(a), lw=1.6, zorder=2)
-    _text(ax, cx, mid, u.text, 13 if u.text in ("+", "×") else 8.5)
-    _text(ax, cx, u.y - _BOX_H - 0.08, str(u.block), **_BOLD, va="top")
+            draw_line(ax, cx + r * np.cos(a), mid + r * np.sin(a), lw=1.6, zorder=2)
+    draw_text(ax, cx, mid, u.text, 13 if u.text in ("+", "×") else 8.5)
+    draw_text(ax, cx, u.y - _BOX_H - 0.08, str(u.block), **_BOLD, va="top")
 
 
 def _draw_source(ax: Axes, u: Unit, ks: list[Connector]) -> None:
     if u.row == "input table":  # a constant: its line of the table
-        _text(ax, u.x - 0.2, u.y, u.text, 7.5, ha="right", gid=f"unit:{u.block}")
+        draw_text(ax, u.x - 0.2, u.y, u.text, 7.5, ha="right", gid=f"unit:{u.block}")
         return
-    motor = Circle((u.x, u.y), _MOTOR_R, fc=_PAPER, ec=_INK, lw=1.2, zorder=5)
+    motor = Circle((u.x, u.y), _MOTOR_R, fc=PAPER, ec=INK, lw=1.2, zorder=5)
     ax.add_patch(motor).set_gid(f"unit:{u.block}")
-    _text(ax, u.x, u.y, "M", 8, fontweight="bold")
-    _text(ax, u.x - 0.3, u.y, "motor", 6.5, ha="right", color=_STEEL)
-
-
-def _draw_table(
-    ax: Axes, table: dict[str, Any], title: str, grid: tuple[int, int] = (6, 4)
-) -> Rectangle:
-    """A table's board: the input table's, or the output table's graph paper."""
-    x, y, w, h = (table[k] for k in ("x", "y", "width", "height"))
-    board = Rectangle((x, y), w, h, fc="white", ec=_INK, lw=1.2, zorder=1)
-    ax.add_patch(board).set_gid(title)
-    style = {"color": _STEEL, "style": "italic"}
-    if title == "input table":  # title below, clear of the motor above
-        _text(ax, x + w / 2, y - 0.06, title, 7.5, va="top", **style)
-        return board
-    _text(ax, x + w / 2, y + h + 0.06, title, 7.5, va="bottom", **style)
-    for gx in np.linspace(x, x + w, grid[0] + 1)[1:-1]:
-        _line(ax, [gx, gx], [y, y + h], color=_GLASS, lw=0.6, zorder=1)
-    for gy in np.linspace(y, y + h, grid[1] + 1)[1:-1]:
-        _line(ax, [x, x + w], [gy, gy], color=_GLASS, lw=0.6, zorder=1)
-    return board
-
-
-def pen_scale(lo: float, hi: float) -> tuple[float, float, int]:
-    """Round ends ``a <= lo``, ``b >= hi`` of an axis of the output table.
-
-    The ends are multiples of a step of 1, 2, 2.5 or 5 times a power of ten,
-    at most six steps apart (the graph paper's lines), and read back exactly
-    from ``repr``; a constant signal gets a range around it.
-
-    Returns
-    -------
-    (a, b, steps)
-
-    Examples
-    --------
-    >>> pen_scale(0.0, 40.0), pen_scale(-17.3, 46.1), pen_scale(1.0, 1.0)
-    ((0.0, 40.0, 4), (-20.0, 60.0, 4), (0.4, 1.6, 6))
-    """
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
-        raise ValueError(f"cannot scale the range {lo!r} to {hi!r}")
-    a, b, step = lo, hi, 1.0
-    if hi == lo:
-        lo, hi = lo - max(abs(lo), 1.0) / 2, hi + max(abs(hi), 1.0) / 2
-    power = 10.0 ** math.floor(math.log10(hi - lo) - 1)
-    for step in (power * m for m in (1, 2, 2.5, 5, 10, 20, 25, 50, 100)):
-        a, b = math.floor(lo / step) * step, math.ceil(hi / step) * step
-        if b - a <= 6 * step:
-            break
-    # 12 significant digits drop the binary noise of k·step (0.30000000000000004)
-    return float(f"{a:.12g}"), float(f"{b:.12g}"), round((b - a) / step)
-
-
-def _pen_signals(
-    layout: dict[str, Any], trajectory: Any, graph: nx.MultiDiGraph
-) -> tuple[np.ndarray, dict[Hashable, np.ndarray]]:
-    """The abscissa and every pen's signal, checked against the circuit."""
-    if not all(hasattr(trajectory, a) for a in ("t", "names", "batch")):
-        raise ValueError(
-            "trajectory must be a Trajectory, what analyzer.simulate(circuit, "
-            f"t_span) returns; got {type(trajectory).__name__}"
-        )
-    names = set(trajectory.names)
-    missing = [b for b in graph if b not in names]
-    if missing:
-        raise ValueError(
-            "trajectory is not a run of this circuit: it has no signal for "
-            f"block(s) {', '.join(repr(b) for b in missing[:8])}"
-            + (" ..." if len(missing) > 8 else "")
-            + "; pass the Trajectory that simulate returned for this circuit"
-        )
-    if trajectory.batch:
-        raise ValueError(
-            f"trajectory is a batch of {trajectory.batch} runs; the output table "
-            "draws one run: simulate a single initial condition"
-        )
-    table = layout["output_table"]
-    against = table["against"]
-    x = np.asarray(trajectory[against] if against in names else trajectory.t, float)
-    pens = {b: np.asarray(trajectory[b], float) for b in table["pens"]}
-    if not all(np.isfinite(v).all() for v in (x, *pens.values())):
-        raise ValueError("trajectory has non-finite values; the pens cannot draw it")
-    return x, pens
-
-
-def _scales(
-    signals: tuple[np.ndarray, dict[Hashable, np.ndarray]],
-) -> tuple[tuple[float, float, int], tuple[float, float, int]]:
-    """The abscissa's and the pens' common ordinate's :func:`pen_scale`."""
-    abscissa, values = signals
-    lo = min(float(v.min()) for v in values.values())
-    hi = max(float(v.max()) for v in values.values())
-    pad = 0.05 * (hi - lo)  # keeps the curves off the top and bottom edges
-    xs = pen_scale(float(abscissa.min()), float(abscissa.max()))
-    return xs, pen_scale(lo - pad, hi + pad)
-
-
-def _draw_pens(
-    ax: Axes,
-    table: dict[str, Any],
-    board: Rectangle,
-    signals: tuple[np.ndarray, dict[Hashable, np.ndarray]] | None,
-) -> None:
-    """The pens' curves on the board, its scale, and which pen is which.
-
-    A value v of a pen is drawn at board.y + (v - y0)/(y1 - y0)·board.height,
-    its abscissa likewise between x0 and x1: the four ends are the labels
-    ``pen scale:x0`` ... ``pen scale:y1`` at the board's corners.
-    """
-    x, y, w, h = (table[k] for k in ("x", "y", "width", "height"))
-    against, pens = table["against"], table["pens"]
-    caption = {"color": _STEEL, "va": "top"}
-    if signals is None:
-        text = textwrap.fill("pens: " + ", ".join(map(str, pens)), 30)
-        text += f"\nagainst {against}\nno run given: board left blank"
-        _text(ax, x + w / 2, y - 0.06, text, 6.5, gid="pen caption", **caption)
-        return
-    abscissa, values = signals
-    (x0, x1, _), (y0, y1, _) = _scales(signals)
-    for i, (block, v) in enumerate(values.items()):
-        xs = x + (abscissa - x0) / (x1 - x0) * w
-        ys = y + (v - y0) / (y1 - y0) * h
-        color = _PENS[i % len(_PENS)]
-        (line,) = ax.plot(xs, ys, color=color, lw=0.9, zorder=2, gid=f"pen:{block}")
-        line.set_clip_path(board)
-    small = {"color": _STEEL, "fontsize": 6}
-    for gid, px, py, value, align in (
-        ("x0", x, y - 0.04, x0, {"ha": "left", "va": "top"}),
-        ("x1", x + w, y - 0.04, x1, {"ha": "right", "va": "top"}),
-        ("y0", x + w + 0.05, y, y0, {"ha": "left", "va": "bottom"}),
-        ("y1", x + w + 0.05, y + h, y1, {"ha": "left", "va": "top"}),
-    ):
-        _text(ax, px, py, _label(value), **small, **align, gid=f"pen scale:{gid}")
-    _text(ax, x + w / 2, y - 0.04, str(against), **small, va="top", gid="pen axis")
-    _text(ax, x, y - 0.24, "pens:", 6.5, ha="left", gid="pen caption", **caption)
-    col, row = x + 0.42, y - 0.24
-    for i, block in enumerate(values):
-        width = 0.075 * len(str(block)) + 0.12
-        if col + width > x + w + 0.4 and col > x + 0.42:
-            col, row = x + 0.42, row - 0.16
-        label = {"ha": "left", "va": "top", "fontweight": "bold"}
-        color = _PENS[i % len(_PENS)]
-        _text(
-            ax,
-            col,
-            row,
-            str(block),
-            6.5,
-            color=color,
-            gid=f"pen label:{block}",
-            **label,
-        )
-        col += width
-
-
-def _label(value: float) -> str:
-    """A scale end, written so that it reads back exactly (Unicode minus)."""
-    return repr(value).removesuffix(".0").replace("-", "−")
+    draw_text(ax, u.x, u.y, "M", 8, fontweight="bold")
+    draw_text(ax, u.x - 0.3, u.y, "motor", 6.5, ha="right", color=STEEL)

@@ -11,7 +11,8 @@ from matplotlib.figure import Figure
 from scipy import special
 
 from analyzer import Circuit, simulate
-from analyzer.shaft import MAX_BLOCKS, pen_scale, shaft_diagram, shaft_layout
+from analyzer.shaft import MAX_BLOCKS, shaft_diagram, shaft_layout
+from analyzer.shaft_table import pen_scale
 from circuits import damped_oscillator
 
 
