@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from math import prod
+from math import comb, prod
 from types import MappingProxyType
 from typing import Protocol
 
@@ -134,16 +134,34 @@ def _function(rule: str, p: float = 0.0) -> Lowering:
     return lower
 
 
+MAX_POLYNOMIAL_POWER = 64
+"""The largest integer |p| a power block computes as a polynomial (in u or 1/u)."""
+
+MAX_EXPANDED_TERMS = 1000
+"""The most terms u^p may have when expanded; beyond, u^p becomes a state."""
+
+
 def _power(
     params: Mapping[str, float], inputs: Mapping[str, list[Poly]], context: Context
 ) -> Poly:
-    """u^p: a polynomial for p = 0, 1, 2, ...; (1/u)^k for p = -k; else a state."""
+    """u^p: a polynomial for p = 0, 1, 2, ...; (1/u)^k for p = -k; else a state.
+
+    An integer power too large to expand (|p| above
+    :data:`MAX_POLYNOMIAL_POWER`, or u^p of more than
+    :data:`MAX_EXPANDED_TERMS` terms) is a state w = u^p too, with
+    w' = p·w·(1/u)·u', so its input must stay nonzero.
+    """
     p, u = params["p"], inputs["in"][0]
-    if p == int(p) and p >= 0:
-        return u ** int(p)
-    if p == int(p):
-        return context.function("reciprocal", u, output=p == -1) ** int(-p)
-    return context.function("power", u, p)
+    if p != int(p):
+        return context.function("power", u, p)
+    k = abs(int(p))
+    if k > MAX_POLYNOMIAL_POWER:
+        return context.function("integer_power", u, p)
+    if p >= 0:
+        if comb(k + len(u.terms) - 1, k) > MAX_EXPANDED_TERMS:
+            return context.function("integer_power", u, p)
+        return u**k
+    return context.function("reciprocal", u, output=p == -1) ** k
 
 
 def _function_spec(

@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from analyzer.blocks import BLOCKS
+from analyzer.errors import CircuitError
 
 
 class Circuit:
@@ -58,21 +59,55 @@ class Circuit:
     def add(self, name: Hashable, kind: str, **params: Any) -> Hashable:
         """Add a block of any registered kind and return its name.
 
+        Extra keyword arguments that are not parameters of the kind are kept
+        on the node as the user's own data, unless one looks like a misspelt
+        parameter (``inital=1.0``), which is refused at once.
+
         Raises
         ------
+        CircuitError
+            If a keyword looks like a misspelt parameter of the kind (a
+            ``ValueError``; the message says "did you mean").
         ValueError
             If a block of that name exists or the kind is not registered.
+        TypeError
+            If the name is not hashable.
+
+        Examples
+        --------
+        >>> c = Circuit()
+        >>> c.add("x", "integrator", inital=1.0)
+        Traceback (most recent call last):
+        ...
+        analyzer.errors.CircuitError: the circuit has 1 problem:
+          - block 'x' (integrator): attribute 'inital' is not a parameter of integrator; did you mean 'initial'? rename it (or remove it)
         """
+        from analyzer.validate import known_kind, param_problems
+
+        try:
+            hash(name)
+        except TypeError:
+            raise TypeError(
+                f"a block name must be hashable (a str, an int or a tuple), got a "
+                f"{type(name).__name__}: {name!r}"
+            ) from None
         if name in self.graph:
             raise ValueError(
                 f"block {name!r} already exists ({self.graph.nodes[name].get('kind')});"
                 " choose another name"
             )
-        if kind not in BLOCKS:
+        if not known_kind(kind):
             raise ValueError(
                 f"block {name!r}: unknown kind {kind!r}; known kinds: "
                 + ", ".join(sorted(BLOCKS))
             )
+        misspelt = [
+            f"block {name!r} ({kind}): {p}"
+            for p in param_problems(BLOCKS[kind], params)
+            if "did you mean" in p
+        ]
+        if misspelt:
+            raise CircuitError(misspelt)
         self.graph.add_node(name, kind=kind, **params)
         return name
 
@@ -124,7 +159,6 @@ class Circuit:
         """The circuit as an SVG drawing in Jupyter (None without Graphviz or
         while the circuit is still incomplete)."""
         from analyzer.draw import svg
-        from analyzer.errors import CircuitError
 
         try:
             return svg(self)
@@ -161,7 +195,15 @@ def as_graph(circuit: Circuit | nx.MultiDiGraph | nx.DiGraph) -> nx.MultiDiGraph
         return circuit
     if isinstance(circuit, nx.DiGraph):
         return nx.MultiDiGraph(circuit)
+    hint = (
+        "; an undirected graph has no signal direction, build a "
+        "networkx.MultiDiGraph instead"
+        if isinstance(circuit, nx.Graph)
+        else ""
+    )
     raise TypeError(
-        "expected a Circuit, a networkx.MultiDiGraph or a networkx.DiGraph, "
-        f"got {type(circuit).__name__}"
+        "expected a Circuit, a networkx.MultiDiGraph or a networkx.DiGraph (a "
+        "circuit is a directed graph: blocks as nodes with attribute 'kind' and "
+        "its parameters, wires as edges with attributes 'port' and 'weight'); "
+        f"got {type(circuit).__name__}{hint}"
     )

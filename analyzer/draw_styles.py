@@ -57,6 +57,43 @@ def text(value: Any) -> str:
     return html.escape(_printable(value), quote=False)
 
 
+NAME_LIMIT = 48
+"""Characters of a block or state name shown in a drawing (the tooltip has more)."""
+
+TEXT_LIMIT = 2000
+"""Characters of a tooltip; Graphviz refuses strings over 16384."""
+
+CAPTION_LIMIT = 12000
+"""Characters of the equations printed under a compiled drawing."""
+
+
+def _shorten(value: str, limit: int) -> str:
+    if len(value) <= limit:
+        return value
+    keep = limit - 1
+    return value[: keep - keep // 3] + "…" + value[len(value) - keep // 3 :]
+
+
+def shown_name(value: Any) -> str:
+    """A block or state name for a label: escaped, shortened, never empty.
+
+    Graphviz cannot render an empty ``<B></B>`` nor a label over 16384
+    characters, so a long name keeps its start and end around an ellipsis,
+    and the empty name is drawn as two quotes.
+
+    Examples
+    --------
+    >>> shown_name(""), shown_name("x<1")
+    ('""', 'x&lt;1')
+    >>> len(shown_name("a" * 10_000)) <= NAME_LIMIT
+    True
+    """
+    shown = _printable(value)
+    if not shown.strip():
+        shown = repr(shown) if shown else '""'
+    return html.escape(_shorten(shown, NAME_LIMIT), quote=False)
+
+
 def num(x: Any, digits: int = 6) -> str:
     """A number as a short label, with a true minus sign: ``num(-0.5) == '−0.5'``."""
     return f"{float(x):.{digits}g}".replace("-", "\N{MINUS SIGN}")
@@ -68,7 +105,7 @@ def tooltip(value: str) -> str:
     Backslashes are doubled (Graphviz reads ``\\N`` or ``\\n`` as escapes) and the
     result is marked as not HTML, so ``<tag>`` stays text.
     """
-    return graphviz.escape(_printable(value))
+    return graphviz.escape(_shorten(_printable(value), TEXT_LIMIT))
 
 
 def new_digraph(comment: str) -> graphviz.Digraph:
@@ -95,14 +132,14 @@ def new_digraph(comment: str) -> graphviz.Digraph:
     )
 
 
-def _lines(symbol: str, name: Hashable, params: Sequence[str]) -> str:
+def _lines(symbol: str, block: Hashable, params: Sequence[str]) -> str:
     """The inside of a block: a large symbol, the name in bold, small parameters.
 
     The name is left out where it repeats the symbol (a time block named t).
     """
     rows = [f'<FONT POINT-SIZE="20">{symbol}</FONT>']
-    if text(name) != symbol:
-        rows.append(f"<B>{text(name)}</B>")
+    if shown_name(block) != symbol:
+        rows.append(f"<B>{shown_name(block)}</B>")
     rows += [f'<FONT POINT-SIZE="10">{p}</FONT>' for p in params]
     return "<BR/>".join(rows)
 
@@ -164,7 +201,7 @@ def _block(
     if style == "electronic" and kind == "gain":
         return "circle", node | _pot(params["k"], name)
     if kind == "integrator":
-        symbol, small = "∫", [f"{text(name)}(t₀) = {num(params['initial'])}"]
+        symbol, small = "∫", [f"{shown_name(name)}(t₀) = {num(params['initial'])}"]
     elif kind == "constant":
         symbol = num(params["value"])
         small = ["reference" if style == "electronic" else "constant"]
@@ -203,7 +240,7 @@ def _pot(value: Any, name: Hashable | None = None) -> dict[str, str]:
     """A coefficient potentiometer: a small circle showing its setting."""
     label = num(value)
     if name is not None:
-        label += f'<BR/><FONT POINT-SIZE="9">{text(name)}</FONT>'
+        label += f'<BR/><FONT POINT-SIZE="9">{shown_name(name)}</FONT>'
     return {
         "shape": "circle",
         "style": "filled",
@@ -287,7 +324,7 @@ def draw_circuit(netlist: Netlist, style: str) -> graphviz.Digraph:
 def _wire(src: Hashable, port: str, weight: float) -> dict[str, str]:
     """A wire's label and style: its weight, or d(src) dashed for a ``wrt`` wire."""
     if port == "wrt":
-        shown = f"d({text(src)})"
+        shown = f"d({shown_name(src)})"
         if weight != 1.0:
             shown = f"{num(weight)}·{shown}"
         return {
@@ -326,7 +363,7 @@ def draw_system(system: QuadraticSystem) -> graphviz.Digraph:
             tip = f"{name}: integrator output"
         if system.b[i]:
             small.append(f"b = {num(system.b[i])}")
-        rows = [f"<B>{text(name)}</B>"]
+        rows = [f"<B>{shown_name(name)}</B>"]
         rows += [f'<FONT POINT-SIZE="10">{s}</FONT>' for s in small]
         fill = FILLS[
             "lifted" if lifted or i in made else "time" if clock else "integrator"
@@ -363,8 +400,19 @@ def draw_system(system: QuadraticSystem) -> graphviz.Digraph:
             for factor in key:  # bold: the factors of the product
                 dot.edge(f"s{factor}", node, style="bold", arrowsize="0.5")
         dot.edge(products[key], f"s{i}", label=None if c == 1.0 else f"<{num(c)}>")
-    lines = "".join(f'{text(e)}<BR ALIGN="LEFT"/>' for e in system.equations())
-    dot.attr(label=f"<{lines}>", labelloc="b", labeljust="l", fontsize="12")
+    lines: list[str] = []
+    used = 0
+    equations = system.equations()
+    for k, equation in enumerate(equations):
+        line = text(_shorten(equation, 400)) + '<BR ALIGN="LEFT"/>'
+        if used + len(line) > CAPTION_LIMIT:  # Graphviz's limit is 16384
+            lines.append(f'… ({len(equations) - k} more equations)<BR ALIGN="LEFT"/>')
+            break
+        lines.append(line)
+        used += len(line)
+    dot.attr(
+        label="<" + "".join(lines) + ">", labelloc="b", labeljust="l", fontsize="12"
+    )
     return dot
 
 
@@ -373,8 +421,16 @@ def _monomial(monomial: Any, names: Sequence[str], markup: bool = False) -> str:
     if not markup:
         return "·".join("·".join([names[v]] * e) for v, e in monomial)
     return "·".join(
-        text(names[v]) + (f"<SUP>{e}</SUP>" if e > 1 else "") for v, e in monomial
+        shown_name(names[v]) + (f"<SUP>{e}</SUP>" if e > 1 else "") for v, e in monomial
     )
 
 
-__all__ = ["draw_circuit", "draw_system", "num", "port_map", "text", "tooltip"]
+__all__ = [
+    "draw_circuit",
+    "draw_system",
+    "num",
+    "port_map",
+    "shown_name",
+    "text",
+    "tooltip",
+]

@@ -15,6 +15,8 @@ rule           state                         derivative
 ``reciprocal`` r = 1/u                       r' = −r²·u'
 ``log``        ℓ = ln(u), with r = 1/u       ℓ' = r·u'
 ``power``      w = u^p, with r = 1/u         w' = p·w·r·u'
+``integer_``   w = u^p (p an integer too     w' = p·w·r·u'
+``power``      large to expand), r = 1/u
 =============  ============================  =======================
 
 This module holds the rules as data; :mod:`analyzer.compile.polynomialize`
@@ -104,6 +106,11 @@ RULES = {
             "power", "u^p", lambda u, p: np.power(np.asarray(u, dtype=float), p),
             lambda own, other, p: (own * other("reciprocal")).scale(p),
             ("reciprocal",), "positive",
+        ),
+        Rule(
+            "integer_power", "u^p", lambda u, p: np.power(np.asarray(u, dtype=float), p),
+            lambda own, other, p: (own * other("reciprocal")).scale(p),
+            ("reciprocal",), "nonzero",
         ),
     )
 }  # fmt: skip

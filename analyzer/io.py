@@ -174,6 +174,19 @@ def circuit_from_json(text: str, *, source: str = "<string>") -> Circuit:
             f"not valid JSON ({err.msg} at line {err.lineno}, column {err.colno})",
             source=source,
         ) from None
+    except RecursionError:
+        raise CircuitFileError(
+            "JSON nested too deeply to read (arrays or objects thousands of "
+            "levels deep); a circuit file is an object with flat 'nodes' and "
+            "'edges' lists",
+            source=source,
+        ) from None
+    except ValueError as err:  # e.g. an integer of more than 4300 digits
+        raise CircuitFileError(
+            f"cannot read a JSON value ({err}); write numbers as floats, or "
+            "within 4300 digits",
+            source=source,
+        ) from None
     return Circuit(_graph_from_data(data, source))
 
 

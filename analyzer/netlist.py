@@ -25,7 +25,7 @@ def node_key(name: Hashable) -> tuple[tuple[tuple[int, str, int], ...], str, str
     ``u2`` comes before ``u10``; ties (``u01`` and ``u1``) fall back to the text,
     then to the type's name, so the order is total and deterministic.
     """
-    text = str(name)
+    text = safe_str(name)
     chunks = tuple(
         (1, "", int(part)) if part.isdigit() else (0, part, 0)
         for part in _DIGITS.split(text)
@@ -37,6 +37,31 @@ def node_key(name: Hashable) -> tuple[tuple[tuple[int, str, int], ...], str, str
 _DIGITS = re.compile(r"(\d+)")
 
 
+def safe_str(value: object) -> str:
+    """``str(value)``, even for an int too long to print or a broken ``__str__``."""
+    try:
+        return str(value)
+    except Exception:
+        return f"<{type(value).__name__} object at {id(value):#x}>"
+
+
+def short(value: object, limit: int = 80) -> str:
+    """``repr(value)`` for messages, cut to about ``limit`` characters.
+
+    Examples
+    --------
+    >>> short("x"), short(10**5000)[:12]
+    ("'x'", '<int of 5001')
+    """
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond sys.get_int_max_str_digits()
+        text = f"<int of {value.bit_length() * 0.30103 + 1:.0f} digits>"  # type: ignore[attr-defined]
+    except Exception:
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 12] + "…" + text[-10:]
+
+
 class Wire(NamedTuple):
     """One wire into a block: where it comes from, which port, its weight."""
 
@@ -46,7 +71,7 @@ class Wire(NamedTuple):
 
 
 def _wire_order(wire: Wire) -> tuple[Any, str, str]:
-    return (node_key(wire.src), str(wire.port), repr(wire.weight))
+    return (node_key(wire.src), safe_str(wire.port), short(wire.weight))
 
 
 @dataclass(frozen=True)
@@ -89,7 +114,11 @@ class Netlist:
     def label(self, name: Hashable) -> str:
         """``block 'x' (integrator)``: how every message names a block."""
         kind = self.kind(name)
-        return f"block {name!r} ({kind if kind is not None else 'no kind'})"
+        if kind is None:
+            kind = "no kind"
+        elif not isinstance(kind, str) or len(kind) > 40:
+            kind = f"kind {short(kind, 40)}"
+        return f"block {short(name, 200)} ({kind})"
 
     def integrators(self) -> list[Hashable]:
         """Integrator names, sorted."""

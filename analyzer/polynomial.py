@@ -15,6 +15,8 @@ from itertools import product
 from math import prod
 from typing import Any
 
+import numpy as np
+
 Monomial = tuple[tuple[int, int], ...]
 
 ONE: Monomial = ()
@@ -69,11 +71,43 @@ def count_divisors(m: Monomial) -> int:
 
 
 def evaluate_monomial(m: Monomial, y: Any) -> Any:
-    """The value of ``m`` at the state vector (or array of columns) ``y``."""
+    """The value of ``m`` at the state vector (or array of columns) ``y``.
+
+    A value beyond the float range is ``inf`` (as in numpy), never an
+    ``OverflowError``.
+
+    Examples
+    --------
+    >>> evaluate_monomial(((0, 2), (1, 1)), [3.0, 2.0])
+    18.0
+    >>> float(evaluate_monomial(((0, 2),), [1e200]))
+    inf
+    """
     value: Any = 1.0
-    for v, e in m:
-        value = value * (y[v] if e == 1 else y[v] ** e)
+    try:
+        for v, e in m:
+            value = value * (y[v] if e == 1 else y[v] ** e)
+    except OverflowError:  # a Python float to a power beyond the float range
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = 1.0
+            for v, e in m:
+                value = value * np.power(np.float64(y[v]), e)
     return value
+
+
+MAX_DEGREE = 64
+"""The highest total degree a polynomial signal or rate may have."""
+
+MAX_PRODUCT = 1_000_000
+"""The most term-by-term products one polynomial multiplication may take."""
+
+
+class TooLargeError(ValueError):
+    """A polynomial product beyond :data:`MAX_DEGREE` or :data:`MAX_PRODUCT`.
+
+    The compiler turns it into a :class:`~analyzer.errors.CircuitError` that
+    names the block whose signal it is.
+    """
 
 
 class Poly:
@@ -117,6 +151,7 @@ class Poly:
     def __mul__(self, other: Poly | float) -> Poly:
         if not isinstance(other, Poly):
             return self.scale(other)
+        _check_product(self, other)
         terms: dict[Monomial, float] = {}
         for ma, ca in self.terms.items():
             for mb, cb in other.terms.items():
@@ -142,7 +177,19 @@ class Poly:
     def __pow__(self, k: int) -> Poly:
         if k < 0:
             raise ValueError(f"a polynomial power needs k >= 0, got {k}")
-        return prod([self] * k, start=Poly.const(1.0))
+        if k > 1 and self.degree() * k > MAX_DEGREE:
+            raise TooLargeError(
+                f"its signal would be a polynomial of degree {self.degree() * k:g} "
+                f"in the states, above the compiler's limit of {MAX_DEGREE}"
+            )
+        result, base = Poly.const(1.0), self
+        while k:  # by squaring: log2(k) products
+            if k & 1:
+                result = result * base
+            k >>= 1
+            if k:
+                base = base * base
+        return result
 
     def evaluate(self, y: Any) -> Any:
         """The value at the state vector (or array of columns) ``y``."""
@@ -181,6 +228,21 @@ class Poly:
                     mm = multiply(rest, mr)
                     terms[mm] = terms.get(mm, 0.0) + c * e * cr
         return Poly(terms)
+
+
+def _check_product(a: Poly, b: Poly) -> None:
+    """Refuse a product that is too large to form or to quadratize quickly."""
+    if len(a.terms) * len(b.terms) > MAX_PRODUCT:
+        raise TooLargeError(
+            f"multiplying polynomials of {len(a.terms)} and {len(b.terms)} terms "
+            f"takes more than {MAX_PRODUCT} products, the compiler's limit"
+        )
+    if a.terms and b.terms and a.degree() + b.degree() > MAX_DEGREE:
+        raise TooLargeError(
+            f"its signal would be a polynomial of degree "
+            f"{a.degree() + b.degree()} in the states, above the compiler's "
+            f"limit of {MAX_DEGREE}"
+        )
 
 
 def total(polys: Iterable[Poly]) -> Poly:

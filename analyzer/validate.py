@@ -18,7 +18,7 @@ import numpy as np
 
 from analyzer.blocks import BLOCKS, REQUIRED, BlockSpec
 from analyzer.errors import CircuitError
-from analyzer.netlist import Netlist, node_key
+from analyzer.netlist import Netlist, node_key, short
 
 LINEAR_KINDS = frozenset({"adder", "gain"})
 IMPLICIT_KINDS = LINEAR_KINDS | {"multiplier"}
@@ -75,50 +75,196 @@ def validate(circuit: Any) -> Netlist:
 
 def _block_problems(netlist: Netlist, name: Hashable) -> list[str]:
     kind = netlist.kind(name)
-    if kind not in BLOCKS:
-        what = "no 'kind' attribute" if kind is None else "unknown kind"
+    if not known_kind(kind):
+        what = "no 'kind' attribute" if kind is None else f"unknown kind {short(kind)}"
         known = ", ".join(sorted(BLOCKS))
         return [f"{netlist.label(name)}: {what}; set 'kind' to one of {known}"]
     spec = BLOCKS[kind]
     label = netlist.label(name)
-    problems = [f"{label}: {p}" for p in _param_problems(spec, netlist.attrs[name])]
+    problems = [f"{label}: {p}" for p in param_problems(spec, netlist.attrs[name])]
     problems += [f"{label}: {p}" for p in _wire_problems(netlist, name, spec)]
     return problems
 
 
-def _param_problems(spec: BlockSpec, attrs: Mapping[str, Any]) -> Iterable[str]:
+def known_kind(kind: object) -> bool:
+    """Whether ``kind`` names a registered block (a str key of ``BLOCKS``)."""
+    return isinstance(kind, str) and kind in BLOCKS
+
+
+def param_problems(spec: BlockSpec, attrs: Mapping[Any, Any]) -> Iterable[str]:
+    """What is wrong with a block's parameters: missing, not finite, or misspelt.
+
+    An attribute that is not a parameter of the kind but close to one (equal
+    ignoring case, or within :func:`close_enough` edits) is a misspelling and a
+    problem; any other extra attribute is the user's own data and allowed.
+    """
+    misspelt = misspellings(spec, attrs)
     for param, default in spec.params.items():
         value = attrs.get(param, default)
+        near = [a for a, p in misspelt.items() if p == param]
         if value is REQUIRED:
-            yield f"parameter {param!r} is missing; give it a finite number"
+            if near:
+                yield (
+                    f"parameter {param!r} is missing, but there is an attribute "
+                    f"{short(near[0])}; did you mean {param!r}? rename it"
+                )
+                near = near[1:]
+            else:
+                yield f"parameter {param!r} is missing; give it a finite number"
         elif not is_finite_number(value):
-            yield f"parameter {param!r} is {value!r}, not a finite number; fix it"
+            yield f"parameter {param!r} is {short(value)}, {_not_finite(value)}; fix it"
+        for attr in near:
+            yield (
+                f"attribute {short(attr)} is not a parameter of {spec.kind}; "
+                f"did you mean {param!r}? rename it (or remove it)"
+            )
+
+
+def misspellings(spec: BlockSpec, attrs: Mapping[Any, Any]) -> dict[str, str]:
+    """Attributes of a block that look like misspelt parameters: attribute -> param."""
+    found = {}
+    for attr in attrs:
+        if not isinstance(attr, str) or attr == "kind" or attr in spec.params:
+            continue
+        near = [p for p in spec.params if close_enough(attr, p)]
+        if near:
+            found[attr] = min(near, key=lambda p: (edit_distance(attr, p), p))
+    return found
+
+
+def close_enough(attr: str, param: str) -> bool:
+    """Whether attribute name ``attr`` looks like a misspelling of ``param``.
+
+    Equal ignoring case, or at most two edits apart (insertions, deletions,
+    substitutions or swaps of neighbours); a one-letter parameter (``k``,
+    ``p``) matches only by case, so a user's ``x`` or ``y`` on a gain is not
+    taken for ``k``, and a two-letter one within one edit.
+
+    Examples
+    --------
+    >>> close_enough("inital", "initial"), close_enough("K", "k")
+    (True, True)
+    >>> close_enough("x", "k"), close_enough("label", "value")
+    (False, False)
+    """
+    if attr.casefold() == param.casefold():
+        return True
+    allowed = min(2, len(param) - 1)
+    if abs(len(attr) - len(param)) > allowed:
+        return False
+    return edit_distance(attr.casefold(), param.casefold()) <= allowed
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment) between two names.
+
+    Examples
+    --------
+    >>> edit_distance("intial", "initial"), edit_distance("initail", "initial")
+    (1, 1)
+    """
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def extra_attributes(circuit: Any) -> dict[Hashable, tuple[Hashable, ...]]:
+    """The attributes of each block that are neither ``kind`` nor its parameters.
+
+    Users may keep their own data on nodes; the compiler ignores it.  A block
+    of unknown kind lists every attribute but ``kind``.
+
+    Parameters
+    ----------
+    circuit : Circuit, networkx.MultiDiGraph or networkx.DiGraph
+        The circuit; it is not modified (and need not be valid).
+
+    Returns
+    -------
+    dict
+        Block name -> its extra attribute names (sorted), for the blocks that
+        have any, in block order.
+
+    Examples
+    --------
+    >>> from analyzer import Circuit
+    >>> c = Circuit()
+    >>> c.add("x", "integrator", initial=1.0, colour="red", note="position")
+    'x'
+    >>> extra_attributes(c)
+    {'x': ('colour', 'note')}
+    """
+    from analyzer.circuit import as_graph
+
+    graph = as_graph(circuit)
+    extras = {}
+    for name in sorted(graph.nodes, key=node_key):
+        attrs = graph.nodes[name]
+        kind = attrs.get("kind")
+        params = BLOCKS[kind].params if known_kind(kind) else {}
+        extra = [a for a in attrs if a != "kind" and a not in params]
+        if extra:
+            extras[name] = tuple(sorted(extra, key=node_key))
+    return extras
 
 
 def is_finite_number(value: object) -> bool:
-    """Whether ``value`` is a real number (not a bool) and finite."""
+    """Whether ``value`` is a real number (not a bool) that is finite as a float.
+
+    An integer too large for a float (``10**400``) is not.
+
+    Examples
+    --------
+    >>> is_finite_number(2), is_finite_number(float("inf")), is_finite_number(True)
+    (True, False, False)
+    >>> is_finite_number(10**400)
+    False
+    """
     if type(value) is float:  # the common case, first
         return math.isfinite(value)
-    return (
-        isinstance(value, Real | np.integer | np.floating)
-        and not isinstance(value, bool | np.bool_)
-        and math.isfinite(float(value))  # type: ignore[arg-type]
-    )
+    if not isinstance(value, Real | np.integer | np.floating) or isinstance(
+        value, bool | np.bool_
+    ):
+        return False
+    try:
+        return math.isfinite(float(value))  # type: ignore[arg-type]
+    except (OverflowError, ValueError, TypeError):
+        return False
+
+
+def _not_finite(value: object) -> str:
+    """Why a value is not a usable parameter or weight."""
+    if isinstance(value, Real | np.integer) and not isinstance(value, bool | np.bool_):
+        try:
+            float(value)  # type: ignore[arg-type]
+        except OverflowError:
+            return "too large for a floating-point number"
+        except (ValueError, TypeError):
+            pass
+    return "not a finite number"
 
 
 def _wire_problems(netlist: Netlist, name: Hashable, spec: BlockSpec) -> Iterable[str]:
     counts = dict.fromkeys(spec.port_names, 0)
     for wire in netlist.wires[name]:
+        shown, src = short(wire.port), short(wire.src)
         if not is_finite_number(wire.weight):
             yield (
-                f"port {wire.port!r}: the wire from {wire.src!r} has weight "
-                f"{wire.weight!r}, not a finite number; fix it"
+                f"port {shown}: the wire from {src} has weight "
+                f"{short(wire.weight)}, {_not_finite(wire.weight)}; fix it"
             )
         if spec.is_source:
-            yield f"takes no input, but has a wire from {wire.src!r} on port {wire.port!r}; remove it"
-        elif wire.port not in counts:
+            yield f"takes no input, but has a wire from {src} on port {shown}; remove it"
+        elif not isinstance(wire.port, str) or wire.port not in counts:
             ports = ", ".join(repr(p) for p in spec.port_names)
-            yield f"unknown port {wire.port!r} (wire from {wire.src!r}); its ports are {ports}"
+            yield f"unknown port {shown} (wire from {src}); its ports are {ports}"
         else:
             counts[wire.port] += 1
     if spec.is_source:
@@ -164,7 +310,13 @@ def algebraic_loop_problems(netlist: Netlist) -> list[str]:
     for nodes in netlist.algebraic_order[1]:
         if all(netlist.kind(n) in LINEAR_KINDS for n in nodes):
             matrix = np.eye(len(nodes)) - loop_matrix(netlist, nodes)
-            if np.linalg.cond(matrix) > 1e12:
+            if not np.all(np.isfinite(matrix)):
+                problems.append(
+                    f"{cycle_text(netlist, nodes)}: a linear algebraic loop whose "
+                    "loop gain (gains times weights) overflows a floating-point "
+                    "number; scale the gains and weights down"
+                )
+            elif not np.linalg.cond(matrix) <= 1e12:  # nan counts as singular
                 problems.append(
                     f"{cycle_text(netlist, nodes)}: a linear algebraic loop whose loop "
                     "gain makes it singular (its signals are undetermined); change a "

@@ -477,3 +477,106 @@ def test_up_to_the_blow_up_is_fine():
     traj = simulate(blow_up(), (0.0, 0.9), t_eval=[0.5, 0.9], rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(traj["y"], [2.0, 10.0], rtol=1e-7)
     np.testing.assert_allclose(traj["m"], [4.0, 100.0], rtol=1e-7)
+
+
+# ----- misspelt parameters and the user's own attributes --------------------------
+
+
+@pytest.mark.parametrize(
+    "kind, attr, param",
+    [
+        ("integrator", "inital", "initial"),
+        ("integrator", "intial", "initial"),
+        ("integrator", "initail", "initial"),
+        ("integrator", "Initial", "initial"),
+        ("integrator", "INITIAL", "initial"),
+        ("constant", "vale", "value"),
+        ("constant", "Value", "value"),
+    ],
+)
+def test_a_misspelt_parameter_on_a_raw_node_is_a_problem(kind, attr, param):
+    g = graph(
+        X,
+        (
+            "b",
+            {"kind": kind, attr: 2.0, "value": 1.0}
+            if kind == "constant"
+            else {"kind": kind, attr: 2.0},
+        ),
+    )
+    if kind == "integrator":
+        g.add_edge("x", "b")
+        g.add_edge("b", "x")
+    found = problems(g)
+    hit = problem(found, "b", kind, None, f"did you mean '{param}'?", f"'{attr}'")
+    assert "rename it" in hit
+
+
+def test_a_misspelt_parameter_to_the_builder_is_refused_at_once():
+    c = Circuit()
+    with pytest.raises(CircuitError, match="did you mean 'initial'") as info:
+        c.add("x", "integrator", inital=1.0)
+    assert isinstance(info.value, ValueError)
+    assert "block 'x' (integrator)" in str(info.value) and "'inital'" in str(info.value)
+    assert "x" not in c.graph  # nothing was added
+
+
+def test_a_missing_parameter_mentions_the_attribute_that_looks_like_it():
+    c = Circuit()
+    with pytest.raises(CircuitError, match="did you mean 'k'") as info:
+        c.add("g", "gain", K=2.0)
+    assert "'K'" in str(info.value) and "parameter 'k' is missing" in str(info.value)
+    g = graph(
+        X, ("g", {"kind": "gain", "K": 2.0}), edges=[("x", "g", {}), ("g", "x", {})]
+    )
+    hit = problem(problems(g), "g", "gain", None, "parameter 'k' is missing", "'K'")
+    assert "did you mean 'k'?" in hit
+
+
+def test_every_misspelling_is_listed_with_the_other_problems():
+    g = graph(
+        ("x", {"kind": "integrator", "inital": 1.0}),
+        ("c", {"kind": "constant", "valeu": 1.0}),
+        ("g", {"kind": "gain", "k": 1.0}),
+    )
+    found = problems(g)
+    problem(found, "x", "integrator", None, "did you mean 'initial'")
+    problem(found, "c", "constant", None, "'valeu'", "did you mean 'value'")
+    problem(found, "g", "gain", "in", "needs exactly 1")
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {"label": "position", "colour": "red", "note": None},
+        {"x": 1.0, "y": 2.0, "pos": "1,2"},  # layout data on a gain: not 'k'
+        {"units": "V", "description": "the velocity", 3: "non-str key"},
+    ],
+)
+def test_other_extra_attributes_are_allowed_and_listed(attrs):
+    from analyzer.validate import extra_attributes
+
+    c = Circuit()
+    c.add(
+        "x",
+        "integrator",
+        initial=1.0,
+        **{k: v for k, v in attrs.items() if isinstance(k, str)},
+    )
+    c.graph.nodes["x"].update(attrs)
+    c.add("g", "gain", k=-1.0, **{k: v for k, v in attrs.items() if isinstance(k, str)})
+    c.graph.nodes["g"].update(attrs)
+    c.connect("x", "g")
+    c.connect("g", "x")
+    assert compile_circuit(c).names == ("x",)
+    extras = extra_attributes(c)
+    assert set(extras) == {"g", "x"}
+    assert set(extras["x"]) == set(attrs) == set(extras["g"])
+    assert extra_attributes(graph(X)) == {}
+
+
+def test_extra_attributes_of_an_invalid_circuit_list_everything_but_kind():
+    from analyzer.validate import extra_attributes
+
+    g = graph(("b", {"kind": "flux", "k": 1.0}), ("c", {"value": 1.0}))
+    assert extra_attributes(g) == {"b": ("k",), "c": ("value",)}

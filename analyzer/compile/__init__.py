@@ -34,7 +34,9 @@ from analyzer.compile.stability import (
     inner_splits,
     stabilise,
 )
-from analyzer.errors import StabilityWarning
+from analyzer.errors import CircuitError, StabilityWarning
+from analyzer.netlist import Netlist
+from analyzer.polynomial import Monomial, count_divisors, degree
 from analyzer.system import QuadraticSystem
 from analyzer.validate import validate
 
@@ -137,6 +139,9 @@ def compile_circuit(
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
         polynomial = lower(netlist, t0=t0, hold=hold)
+        too_large = size_problems(polynomial, netlist)
+        if too_large:
+            raise CircuitError(too_large)
         lift = quadratize(polynomial.rates, strategy=strategy, budget=budget)
         system = assemble(polynomial, lift.lifts)
         system, lift, stability = _stabilised(
@@ -146,6 +151,57 @@ def compile_circuit(
         lifted = system.names[system.n_core :]
         report = CompileReport.build(polynomial, kinds, lifted, lift, stability)
         return dataclasses.replace(system, report=report, _cache={})
+
+
+MAX_LIFT_WORK = 1000
+"""How many divisors the rate monomials of degree 5 and up may have together.
+
+Quadratizing takes time that grows with the divisors of its high-degree
+monomials: (x + y)^16 (969 divisors) takes a fraction of a second,
+(x + y + z)^8 (1287) several seconds, (x + y + z)^12 (6188) over half a minute;
+above this limit compiling is refused at once.
+"""
+
+
+def size_problems(polynomial: PolynomialSystem, netlist: Netlist) -> list[str]:
+    """Rates whose high-degree monomials would take too long to quadratize.
+
+    Returns one problem naming the blocks whose signals have degree 5 or more
+    and the states whose rates use them, when the distinct monomials of
+    degree 5 or more have more than :data:`MAX_LIFT_WORK` divisors together;
+    an empty list otherwise.
+    """
+    seen: set[Monomial] = set()
+    owners = []
+    for i, rate in enumerate(polynomial.rates):
+        high = {m for m in rate.terms if degree(m) >= 5}
+        if high:
+            owners.append(i)
+            seen |= high
+    work = sum(count_divisors(m) for m in seen)
+    if work <= MAX_LIFT_WORK:
+        return []
+    made = {state.index: state.label for state in polynomial.functions}
+    states = [made.get(i, f"state {polynomial.names[i]!r}") for i in owners]
+    sources = [
+        netlist.label(b)
+        for b, signal in polynomial.signals.items()
+        if signal.degree() >= 5 and netlist.kind(b) != "integrator"
+    ]
+    top = max(map(degree, seen))
+
+    def listed(items: list[str]) -> str:
+        more = f" and {len(items) - 5} more" if len(items) > 5 else ""
+        return ", ".join(items[:5]) + more
+
+    where = listed(sources) if sources else listed(states)
+    return [
+        f"{where}: port 'in': the rates of {listed(states)} are polynomials with "
+        f"{len(seen)} distinct terms of degree 5 to {top}, too many to quadratize "
+        f"quickly (their {work} divisors exceed the compiler's limit of "
+        f"{MAX_LIFT_WORK}); lower the degree (use an integrator for a repeated "
+        "factor, or a power block with a non-integer exponent)"
+    ]
 
 
 def _stabilised(
@@ -163,6 +219,15 @@ def _stabilised(
             f"stabilise must be True, False or a λ > 0, got {stabilise_!r}"
         )
     stability = check_stability(system)
+    if math.isnan(stability.transversal):
+        warnings.warn(
+            "the stability of the lift could not be checked: its Jacobian "
+            "overflows at y0 (initial values near the ends of the float range); "
+            "no stabilising terms were added",
+            StabilityWarning,
+            stacklevel=3,
+        )
+        return system, lift, stability
     if not (stability.unstable or forced) or not system.names[system.n_core :]:
         return system, lift, stability
     if stabilise_ is False:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from analyzer.compile.lower import PolynomialSystem, fresh_name
+from analyzer.errors import CircuitError
 from analyzer.polynomial import (
     ONE,
     Monomial,
@@ -88,12 +89,42 @@ def assemble(system: PolynomialSystem, lifts: Sequence[Monomial]) -> QuadraticSy
     if problems:
         raise LiftError("not quadratic: " + "; ".join(problems))
     y0 = [float(evaluate_monomial(m, system.y0)) for m in monomials]
+    overflow = _overflow_problems(system, monomials, names, y0, rates)
+    if overflow:
+        raise CircuitError(overflow)
     return QuadraticSystem.from_terms(
         names=names, y0=y0, b=b, linear=linear, quadratic=quadratic,
         monomials=tuple(monomials), n_base=system.n_base,
         outputs=Readout.from_polys(system.signals, system.n_base, system.functions),
         t0=system.t0, clock=system.clock,
     )  # fmt: skip
+
+
+def _overflow_problems(
+    system: PolynomialSystem,
+    monomials: Sequence[Monomial],
+    names: Sequence[str],
+    y0: Sequence[float],
+    rates: Sequence[Poly],
+) -> list[str]:
+    """Lifted states whose value at t0 or whose rate overflows the float range,
+    each naming the blocks of the states it is a product of."""
+    made = {state.index: state.label for state in system.functions}
+    problems = []
+    for i in range(len(system.names), len(monomials)):
+        finite_rate = all(np.isfinite(c) for c in rates[i].terms.values())
+        if np.isfinite(y0[i]) and finite_rate:
+            continue
+        blocks = ", ".join(
+            made.get(v, f"block {system.names[v]!r}") for v, _ in monomials[i]
+        )
+        what = "its value at t0" if not np.isfinite(y0[i]) else "a rate coefficient"
+        problems.append(
+            f"{blocks}: the compiled state {names[i]} (a product of their "
+            f"signals) overflows the float range (about 1.8e308) in {what}; "
+            "scale the initial values, gains or weights down"
+        )
+    return problems
 
 
 def _factor(q: Monomial, index: dict[Monomial, int]) -> tuple[int, int] | None:

@@ -10,6 +10,7 @@ and product rules (v' = 1 when v is time).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
 from dataclasses import dataclass
@@ -19,10 +20,10 @@ from analyzer.blocks import BLOCKS
 from analyzer.compile.loops import solve_loop
 from analyzer.compile.polynomialize import Polynomializer
 from analyzer.errors import CircuitError
-from analyzer.functions import FunctionState
+from analyzer.functions import FunctionState, formula
 from analyzer.netlist import Netlist
-from analyzer.polynomial import Poly, total
-from analyzer.validate import wrt_source
+from analyzer.polynomial import Poly, TooLargeError, total
+from analyzer.validate import cycle_text, wrt_source
 
 
 @dataclass(frozen=True)
@@ -106,20 +107,79 @@ def lower(
         names, y0, Poly.var(clock) if clock is not None else None
     )
     for group in netlist.algebraic_order[0]:
-        if len(group) > 1 or any(w.src == group[0] for w in netlist.wires[group[0]]):
-            signals.update(solve_loop(netlist, group, signals, functions))
-        else:
-            block = group[0]
-            context = functions.at(block, netlist.kind(block))
-            signals[block] = _lower_block(netlist, block, signals, context)
+        try:
+            if len(group) > 1 or any(
+                w.src == group[0] for w in netlist.wires[group[0]]
+            ):
+                signals.update(solve_loop(netlist, group, signals, functions))
+            else:
+                block = group[0]
+                context = functions.at(block, netlist.kind(block))
+                signals[block] = _lower_block(netlist, block, signals, context)
+        except TooLargeError as err:
+            what = cycle_text(netlist, group) if len(group) > 1 else None
+            raise CircuitError(
+                [f"{what or netlist.label(group[0])}: {err}; {_SMALLER}"]
+            ) from None
     if functions.problems:
         raise CircuitError(functions.problems)
     rates = _rates(netlist, integrators, signals, clock, frozenset(hold), functions)
     ordered = {n: signals[n] for n in netlist.blocks}
+    problems = _overflow_problems(netlist, names, y0, rates, ordered, functions)
+    if problems:
+        raise CircuitError(problems)
     return PolynomialSystem(
         tuple(names), tuple(y0), tuple(rates), ordered, float(t0), clock,
         tuple(functions.states),
     )  # fmt: skip
+
+
+_SMALLER = (
+    "the compiler refuses it rather than take very long; lower the degree "
+    "(use an integrator for a repeated factor, or a power block with a "
+    "non-integer exponent)"
+)
+
+
+def _finite(poly: Poly) -> bool:
+    return all(math.isfinite(c) for c in poly.terms.values())
+
+
+def _overflow_problems(
+    netlist: Netlist,
+    names: list[str],
+    y0: list[float],
+    rates: list[Poly],
+    signals: Mapping[Hashable, Poly],
+    functions: Polynomializer,
+) -> list[str]:
+    """Initial values, rates and signals that overflowed the float range."""
+    problems = []
+    made = {state.index: state for state in functions.states}
+    fix = "scale the gains, weights or initial values down"
+    for i, (name, value, rate) in enumerate(zip(names, y0, rates, strict=True)):
+        state = made.get(i)
+        label = state.label if state else f"block {name!r} (integrator)"
+        if state and not math.isfinite(value):
+            u0 = state.argument.evaluate(y0)
+            problems.append(
+                f"{label}: port 'in': its input is {u0:.6g} at t0, where "
+                f"{formula(state.rule, state.p)} = {value} is beyond the float range "
+                "(about 1.8e308); change the initial values or the wiring so that "
+                "it starts in range"
+            )
+        if not _finite(rate):
+            problems.append(
+                f"{label}: the rate of state {name!r} has a coefficient that "
+                f"overflows the float range (about 1.8e308); {fix}"
+            )
+    for block, signal in signals.items():
+        if not _finite(signal):
+            problems.append(
+                f"{netlist.label(block)}: its signal has a coefficient that "
+                f"overflows the float range (about 1.8e308); {fix}"
+            )
+    return problems
 
 
 def fresh_name(name: str, taken: set[str]) -> str:
@@ -166,6 +226,8 @@ def _rates(
     """Each state's rate: w' = (Σ in)·v' for integrators, t' = 1 for the clock,
     0 for integrators in HOLD, f'(u)·u' for function states."""
     rates = _Rates()
+    labels = {i: netlist.label(w) for i, w in enumerate(integrators)}
+    labels.update({state.index: state.label for state in functions.states})
     for i, w in enumerate(integrators):
         if w in hold:
             rates.known[i] = Poly()
@@ -181,7 +243,14 @@ def _rates(
         rates.known[clock] = Poly.const(1.0)
     for state in functions.states:
         rates.pending[state.index] = partial(functions.rate, state, rates)
-    return [rates[i] for i in range(len(functions.names))]
+    out = []
+    for i in range(len(functions.names)):
+        try:
+            out.append(rates[i])
+        except TooLargeError as err:
+            message = str(err).replace("its signal", "its rate")
+            raise CircuitError([f"{labels[i]}: {message}; {_SMALLER}"]) from None
+    return out
 
 
 def _times_rate(integrand: Poly, variable: Poly, rates: Mapping[int, Poly]) -> Poly:

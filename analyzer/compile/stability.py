@@ -89,7 +89,8 @@ class Stability:
         0.0 when there are no lifted states.
     unstable : bool
         Whether ``transversal`` exceeds ``max(0, original)`` by more than the
-        round-off tolerance.
+        round-off tolerance (False when the Jacobians overflow at ``y0``, and
+        ``original`` and ``transversal`` are then nan: no verdict).
     lam : float
         The λ of the added terms -λ (w - a·b); 0.0 when not stabilised.
     stabilised : float
@@ -244,13 +245,17 @@ def stabilise(
         return system, before
     if lam is not None:
         fixed = _with_stabiliser(system, splits, lam)
-        reached = _spectrum(_blocks(fixed)[1], settle=-math.inf).max_real
+        with np.errstate(over="ignore", invalid="ignore"):
+            reached = _spectrum(_blocks(fixed)[1], settle=-math.inf).max_real
+    elif math.isnan(sigma):  # T overflowed at y0: no λ can be chosen
+        return system, before
     else:
         excess = max(0.0, sigma - max(0.0, original.max_real))
         lam = _round_up(max(1.0, 2.0 * excess + transversal.radius))
         for _ in range(MAX_DOUBLINGS):
             fixed = _with_stabiliser(system, splits, lam)
-            reached = _spectrum(_blocks(fixed)[1], settle=goal).max_real
+            with np.errstate(over="ignore", invalid="ignore"):
+                reached = _spectrum(_blocks(fixed)[1], settle=goal).max_real
             if reached <= goal:
                 break
             lam *= 2.0
@@ -275,17 +280,20 @@ class _Spectrum:
 
 def _check(system: QuadraticSystem) -> tuple[Stability, _Spectrum, _Spectrum]:
     """The verdict at y0 and the spectra of J_orig and T behind it."""
-    j_orig, t_block = _blocks(system)
+    with np.errstate(over="ignore", invalid="ignore"):  # non-finite: nan verdict
+        j_orig, t_block = _blocks(system)
     # T at or left of 0 needs no sharper J_orig: nothing can be flagged then.
     transversal = _spectrum(t_block, settle=0.0)
     tol = RELATIVE_TOL * max(1.0, transversal.scale)
     settle = math.inf if transversal.max_real <= tol else -math.inf
     original = _spectrum(j_orig, settle=settle)
     tol = RELATIVE_TOL * max(1.0, original.scale, transversal.scale)
+    overflowed = math.isnan(original.max_real) or math.isnan(transversal.max_real)
     verdict = Stability(
-        original=original.max_real,
-        transversal=transversal.max_real,
-        unstable=transversal.max_real > max(0.0, original.max_real) + tol,
+        original=math.nan if overflowed else original.max_real,
+        transversal=math.nan if overflowed else transversal.max_real,
+        unstable=not overflowed
+        and transversal.max_real > max(0.0, original.max_real) + tol,
         lam=0.0,
         stabilised=transversal.max_real,
     )
@@ -342,6 +350,9 @@ def _spectrum(matrix: Matrix, settle: float) -> _Spectrum:
     n = matrix.shape[0]
     if n == 0:
         return _Spectrum(0.0, 0.0, 0.0)
+    values = matrix.data if sparse.issparse(matrix) else np.asarray(matrix)
+    if not np.all(np.isfinite(values)):  # overflowed at y0: no verdict (nan)
+        return _Spectrum(math.nan, math.nan, math.inf)
     if n <= SMALL:
         dense = matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
         eig = np.linalg.eigvals(dense)
