@@ -10,7 +10,9 @@ TARGET is a catalog name (``analyzer list``), a Python file that defines
 ``PROBES`` and ``TITLE``, as catalog modules do), or a JSON file written by
 :func:`analyzer.io.save_circuit` (its graph attributes ``t_span`` and
 ``probes`` are used when present); see :mod:`analyzer.targets`.  Files
-without a time span run over (0, 10).
+without a time span run over (0, 10), and the summary prints that span with
+"(default)".  ``--max-steps`` and ``--timeout`` bound a run as ``simulate``'s
+``max_steps`` and ``timeout`` do.
 
 Output is plain text, ``key  value`` a line, numbers in full precision.
 Errors go to stderr as ``analyzer: error: <message>``; the exit status is 2
@@ -35,8 +37,9 @@ import numpy as np
 from analyzer import __version__
 from analyzer.circuit import as_graph
 from analyzer.compile import compile_circuit
+from analyzer.domain import MAX_STEPS
 from analyzer.errors import CircuitError, SimulationError, StabilityWarning
-from analyzer.simulate import simulate
+from analyzer.simulate import check_budget, check_tolerances, simulate
 from analyzer.stepping import METHODS as STEPPERS
 from analyzer.targets import (
     RunError,
@@ -52,6 +55,10 @@ TARGET_HELP = "a catalog name, a FILE.py with build() or circuit, or a FILE.json
 PARAM_HELP = "arguments of the circuit's build(), e.g. omega=2.0"
 DESCRIPTION = "Simulate analog differential-analyzer circuits."
 METHODS_HELP = "solver: " + ", ".join(METHODS) + " (default auto)"
+T_END_HELP = (
+    f"end time (default: the circuit's T_SPAN; a circuit without one runs over "
+    f"{DEFAULT_SPAN[0]:g}..{DEFAULT_SPAN[1]:g}, and the summary says '(default)')"
+)
 
 
 DRAW_STYLES = ("gpac", "electronic", "compiled", "shaft")
@@ -70,7 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=version)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("list", help="list the catalog of ready-made circuits")
-    run = sub.add_parser("run", help="simulate a circuit and summarise the run")
+    run = sub.add_parser(
+        "run",
+        help="simulate a circuit and summarise the run",
+        description="Simulate TARGET and print a summary of the run. A circuit "
+        "file without a time span (T_SPAN, or the JSON graph attribute t_span) "
+        f"runs over {DEFAULT_SPAN[0]:g}..{DEFAULT_SPAN[1]:g}, marked '(default)' "
+        "in the summary.",
+    )
     show = sub.add_parser("show", help="print the compiled equations and statistics")
     draw = sub.add_parser("draw", help="draw the circuit (Graphviz or Bush's shafts)")
     for cmd in (run, show, draw):
@@ -80,10 +94,26 @@ def _parser() -> argparse.ArgumentParser:
         )
         cmd.add_argument("-p", "--param", metavar="KEY=VALUE", help=PARAM_HELP, **opts)
     arg = run.add_argument
-    arg("--t-end", type=float, metavar="T", help="end time (default: the circuit's)")
+    arg("--t-end", type=float, metavar="T", help=T_END_HELP)
     arg("--method", choices=METHODS, default="auto", metavar="M", help=METHODS_HELP)
-    arg("--rtol", type=float, default=1e-8, metavar="R", help="default 1e-8")
-    arg("--atol", type=float, default=1e-10, metavar="A", help="default 1e-10")
+    arg(
+        "--rtol",
+        type=float,
+        default=1e-8,
+        metavar="R",
+        help="relative tolerance, 0 < R < 1 (default 1e-8)",
+    )
+    arg(
+        "--atol",
+        type=float,
+        default=1e-10,
+        metavar="A",
+        help="absolute tolerance, A > 0 (default 1e-10)",
+    )
+    arg("--max-steps", type=_max_steps, default=MAX_STEPS, metavar="N",
+        help=f"most solver steps (default {MAX_STEPS}; 'none' for no cap)")  # fmt: skip
+    arg("--timeout", type=_timeout, default=None, metavar="S",
+        help="most seconds of wall-clock time (default: none)")  # fmt: skip
     arg("--samples", type=int, metavar="N", help="N equally spaced output times")
     arg("--probe", metavar="A,B", help="blocks to summarise and plot")
     arg("--out", type=Path, metavar="FILE.csv", help="write every signal as CSV")
@@ -94,6 +124,30 @@ def _parser() -> argparse.ArgumentParser:
     draw.add_argument("--style", choices=DRAW_STYLES, default="gpac", metavar="S",
                       help=f"one of {', '.join(DRAW_STYLES)} (default gpac)")  # fmt: skip
     return parser
+
+
+def _max_steps(text: str) -> int | None:
+    """``--max-steps``: a positive integer, or ``none`` for no cap."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return check_budget(int(text), None)[0]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a positive integer (or 'none' for no cap)"
+        ) from None
+
+
+def _timeout(text: str) -> float | None:
+    """``--timeout``: positive seconds, or ``none``."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return check_budget(None, float(text))[1]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a positive number of seconds (or 'none')"
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,13 +196,17 @@ def _run(args: argparse.Namespace) -> None:
     target = resolve(args.target, dict(args.param))
     graph = as_graph(target.circuit)
     t0, t1 = target.t_span or DEFAULT_SPAN
+    span_note = ""
+    if target.t_span is None:  # said in the summary: a file without T_SPAN
+        span_note = " (default)" if args.t_end is None else " (default start)"
     if args.t_end is not None:
         t1 = args.t_end
     if not t0 < t1 < math.inf:
         raise UsageError(f"the end time {t1!r} must be finite and after {t0!r}")
-    if not (0 < args.rtol < 1 and 0 < args.atol < np.inf):
-        tols = f"--rtol {args.rtol!r} and --atol {args.atol!r}"
-        raise UsageError(f"{tols}: need 0 < rtol < 1 and 0 < atol")
+    try:
+        check_tolerances(args.rtol, args.atol)  # the rule simulate() applies
+    except ValueError as err:
+        raise UsageError(f"--rtol/--atol: {err}") from None
     if args.samples is not None and args.samples < 2:
         raise UsageError(f"--samples {args.samples}: need at least 2 output times")
     probes = target.probes
@@ -178,7 +236,8 @@ def _run(args: argparse.Namespace) -> None:
     system = compile_circuit(target.circuit, t0=t0)
     compiled = time.perf_counter()
     t_eval = None if args.samples is None else np.linspace(t0, t1, args.samples)
-    options = {key: getattr(args, key) for key in ("method", "rtol", "atol")}
+    keys = ("method", "rtol", "atol", "max_steps", "timeout")
+    options = {key: getattr(args, key) for key in keys}
     traj = simulate(system, (t0, t1), t_eval=t_eval, **options)
     done = time.perf_counter()
     timing = f"compile {compiled - start:.4f} s, solve {done - compiled:.4f} s"
@@ -191,7 +250,7 @@ def _run(args: argparse.Namespace) -> None:
         ("circuit", target.label),
         ("blocks", graph.number_of_nodes()),
         ("states", states),
-        ("t_span", f"{t0!r} {t1!r}"),
+        ("t_span", f"{t0!r} {t1!r}{span_note}"),
         *((key, traj.stats[key]) for key in ("method", "steps", "nfev")),
         ("time", f"{done - start:.4f} s ({timing})"),
         *((f"final {n}", repr(float(traj[n][-1]))) for n in probes),

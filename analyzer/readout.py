@@ -81,7 +81,8 @@ class Readout:
         """
         y_base = complete(self.functions, y_base)
         shape = y_base.shape[1:]
-        flat = y_base.reshape(y_base.shape[0], -1)
+        # No -1 here: a circuit without states has y_base of shape (0, ...).
+        flat = y_base.reshape(y_base.shape[0], int(np.prod(shape)))
         padded = np.vstack([flat, np.ones((1, flat.shape[1]))])
         coefficients, factors = self.coefficients, self.factors
         if blocks is not None:

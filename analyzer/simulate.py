@@ -11,6 +11,7 @@ h·ρ(J) with ρ estimated by power iteration on the exact Jacobian.
 
 from __future__ import annotations
 
+import numbers
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ import numpy as np
 
 from analyzer.circuit import Circuit
 from analyzer.compile import compile_circuit
+from analyzer.domain import MAX_STEPS, Budget
 from analyzer.schedule import Program, compile_schedule
 from analyzer.stepping import METHODS, integrate
 from analyzer.system import QuadraticSystem
@@ -40,6 +42,8 @@ def simulate(
     first_step: float | None = None,
     schedule: Sequence[Any] | Program | None = None,
     dense_output: bool = True,
+    max_steps: int | None = MAX_STEPS,
+    timeout: float | None = None,
 ) -> Trajectory:
     """Simulate a circuit or a compiled system over ``t_span``.
 
@@ -74,6 +78,13 @@ def simulate(
         ``traj.crossings``.  With ``t_eval`` and ``dense_output=False`` the run
         keeps only the requested times, so memory does not grow with the
         number of steps (large batches).
+    max_steps : int or None
+        The most solver steps the run may take, all segments of a schedule
+        together (default 100000); None for no cap.
+    timeout : float or None
+        The most wall-clock seconds the call may take, compiling included,
+        read between solver steps (default None: no limit, so that whether a
+        run succeeds never depends on the machine's speed or load).
 
     Returns
     -------
@@ -87,7 +98,9 @@ def simulate(
         If the circuit does not compile.
     SimulationError
         If the run does not reach ``t_span[1]``: a finite-time blow-up, a step
-        size that collapses, or a failing solver.
+        size that collapses, a failing solver, or a run that uses up
+        ``max_steps`` or ``timeout`` (the message names the fastest-varying
+        states and the step size reached).
 
     Examples
     --------
@@ -103,21 +116,22 @@ def simulate(
     >>> np.round(traj["x"][:, -1], 8)
     array([0.36787944, 0.73575888, 1.10363832])
     """
+    budget = Budget(*check_budget(max_steps, timeout))
     if schedule is not None:
         return _simulate_program(
             model, t_span, schedule, t_eval=t_eval, method=method, rtol=rtol,
             atol=atol, initial=initial, max_step=max_step, first_step=first_step,
-            dense_output=dense_output,
+            dense_output=dense_output, budget=budget,
         )  # fmt: skip
     t0, t1 = _check_span(t_span)
     method = _check_method(method)
-    _check_tolerances(rtol, atol)
+    check_tolerances(rtol, atol)
     times = _check_t_eval(t_eval, t0, t1)
     system = _system(model, t0)
     y0, batch = _initial_state(system, initial)
     run = integrate(
         system, y0, batch, t0, t1, method, rtol, atol, max_step, first_step,
-        t_eval=times, dense=dense_output,
+        t_eval=times, dense=dense_output, budget=budget,
     )  # fmt: skip
     t = run.ts if times is None else times
     flat = np.column_stack(run.ys) if run.ys is not None else run.samples
@@ -141,6 +155,7 @@ def _simulate_program(
     max_step: float,
     first_step: float | None,
     dense_output: bool,
+    budget: Budget,
 ) -> Trajectory:
     """Run a schedule segment by segment; lifted states restart at each switch."""
     start = 0.0 if t_span is None else _check_span(t_span)[0]
@@ -157,7 +172,7 @@ def _simulate_program(
             f"got t_span={tuple(t_span)} (or pass t_span=None)"
         )
     method = _check_method(method)
-    _check_tolerances(rtol, atol)
+    check_tolerances(rtol, atol)
     times = _check_t_eval(t_eval, start, end)
     first = program.segments[0][1]
     y, batch = _initial_state(first, initial)
@@ -176,7 +191,7 @@ def _simulate_program(
             inside = times[(times >= t_a) & upper]
         run = integrate(
             system, system.embed(base).ravel(), batch, t_a, t_b, method, rtol, atol,
-            max_step, first_step, t_eval=inside, dense=dense_output,
+            max_step, first_step, t_eval=inside, dense=dense_output, budget=budget,
         )  # fmt: skip
         pieces.append(run.solution)
         ts.extend(run.ts[1:])
@@ -259,14 +274,65 @@ def _check_method(method: str) -> str:
     )
 
 
-def _check_tolerances(rtol: Any, atol: Any) -> None:
-    for name, value in (("rtol", rtol), ("atol", atol)):
-        if not (is_finite_number(value) and value >= 0):
-            raise ValueError(
-                f"{name} must be a finite non-negative number, got {value!r}"
-            )
-    if rtol <= 0:
-        raise ValueError(f"rtol must be positive, got {rtol!r}")
+def check_tolerances(rtol: Any, atol: Any) -> None:
+    """The one rule for tolerances, of ``simulate`` and the command line alike:
+    0 < rtol < 1 and 0 < atol, both finite numbers.
+
+    scipy's error test is err_i <= atol + rtol·|y_i|: rtol is a fraction of
+    each state (1 or more would accept any answer).  atol must be positive:
+    with atol = 0 the error scale of a state that is exactly 0 (an integrator
+    starting at 0, a held one) is 0, and scipy's explicit steppers then try
+    step sizes that are nan for ever inside a single step, where no budget
+    can stop them.
+
+    Examples
+    --------
+    >>> check_tolerances(1e-8, 1e-12)
+    >>> check_tolerances(1e-8, 0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: atol must be a finite number > 0, got 0.0
+    """
+    if not (is_finite_number(rtol) and 0 < rtol < 1):
+        raise ValueError(f"rtol must be a number with 0 < rtol < 1, got {rtol!r}")
+    if not (is_finite_number(atol) and atol > 0):
+        raise ValueError(f"atol must be a finite number > 0, got {atol!r}")
+
+
+def check_budget(max_steps: Any, timeout: Any) -> tuple[int | None, float | None]:
+    """``max_steps`` (a positive int or None) and ``timeout`` (positive seconds
+    or None), checked.
+
+    Examples
+    --------
+    >>> check_budget(1000, 2.5)
+    (1000, 2.5)
+    >>> check_budget(0, None)
+    Traceback (most recent call last):
+    ...
+    ValueError: max_steps must be a positive integer or None (no cap), got 0
+    """
+    if max_steps is not None and not (
+        isinstance(max_steps, numbers.Integral)
+        and not isinstance(max_steps, bool)
+        and int(max_steps) > 0
+    ):
+        raise ValueError(
+            f"max_steps must be a positive integer or None (no cap), got {max_steps!r}"
+        )
+    if timeout is not None and not (
+        isinstance(timeout, numbers.Real)
+        and not isinstance(timeout, bool)
+        and float(timeout) > 0  # also false for nan
+    ):
+        raise ValueError(
+            f"timeout must be a positive number of seconds or None (no limit), "
+            f"got {timeout!r}"
+        )
+    return (
+        None if max_steps is None else int(max_steps),
+        None if timeout is None else float(timeout),
+    )
 
 
 def _check_t_eval(t_eval: Any, t0: float, t1: float) -> np.ndarray | None:
@@ -323,8 +389,15 @@ def _initial_state(
             "initial values must be numbers or 1-D arrays of one common length; "
             f"got lengths {sorted(sizes)}"
         )
-    if not all(np.all(np.isfinite(v)) for v in values.values()):
-        raise ValueError("initial values must be finite")
+    for name, value in initial.items():
+        bad = ~np.isfinite(values[index[str(name)]])
+        if bad.any():
+            where = f" (members {np.flatnonzero(bad).tolist()})" if bad.ndim else ""
+            shown = np.asarray(value, dtype=float)[bad] if bad.ndim else value
+            raise ValueError(
+                f"initial value of integrator {name!r} is not finite: "
+                f"{np.asarray(shown).tolist()!r}{where}; give a finite number"
+            )
     batch = sizes.pop() if sizes else None
     base = system.y0[: system.n_base].copy()
     if batch is None:

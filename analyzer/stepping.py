@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 from scipy.integrate import BDF, DOP853, LSODA, RK23, RK45, OdeSolution, Radau
 
-from analyzer.domain import DomainGuard
+from analyzer.domain import (
+    BlowupWatch,
+    Budget,
+    DomainGuard,
+    budget_error,
+    failure_error,
+    solver_error,
+)
 from analyzer.errors import SimulationError
 from analyzer.freeze import Expanded, Frozen, moving_states
 from analyzer.system import QuadraticSystem
@@ -58,13 +65,17 @@ def integrate(
     first_step: float | None,
     t_eval: np.ndarray | None = None,
     dense: bool = True,
+    budget: Budget | None = None,
 ) -> Run:
     """Step a solver to t1; switch to Radau when an explicit method turns stiff.
 
     With ``t_eval`` the states at those times are sampled step by step, and
     the steps themselves are not kept; without ``dense`` no interpolant is
-    kept either, so memory does not grow with the number of steps.
+    kept either, so memory does not grow with the number of steps.  The steps
+    taken are charged to ``budget`` (default: :data:`~analyzer.domain.MAX_STEPS`
+    steps, no timeout), which a scheduled run shares between its segments.
     """
+    budget = Budget() if budget is None else budget
     fun: Any = system.rhs
     jac: Any = system.jac
     if batch is not None:
@@ -84,7 +95,7 @@ def integrate(
     z0 = frozen.z0 if frozen is not None else y0
     guard = DomainGuard(system, y0, batch)
     if len(z0) == 0:  # everything holds: nothing to integrate
-        return _still(y0, t0, t1, t_eval, dense)
+        return _still(y0, t0, t1, t_eval, dense, len(y0) == 0)
     if batch is not None:
         # scipy's error norm is an RMS over all n·m states, which lets easy
         # members dilute a hard one; dividing the tolerances by √m makes every
@@ -101,19 +112,31 @@ def integrate(
     sampler = _Sampler(t_eval, t0, y0, full)
     stats: dict[str, Any] = {"nfev": 0, "njev": 0, "nlu": 0, "steps": 0}
     methods = [method]
-    solver = _make_solver(
-        method, fun, jac, t0, z0, t1, rtol, atol, max_step, first_step
-    )
-    stiff_checks = 0
+    watch = BlowupWatch(system, y0, batch, t1)
+    steps, next_check, stiff_checks = 0, _CHECK_EVERY, 0
+    limit, deadline = budget.steps_left(), budget.deadline
+    timed = budget.timeout is not None
     # Trial steps of a run that blows up overflow before the checks below see
     # it; the SimulationError says so, so numpy's own warnings would be noise.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        solver = _start(
+            system, batch, method, fun, jac, t0, z0, t1, rtol, atol, max_step,
+            first_step, y0,
+        )  # fmt: skip
         while solver.status == "running":
-            message = solver.step()
+            try:
+                message = solver.step()
+            except SimulationError:
+                raise
+            except (RuntimeError, ArithmeticError, ValueError) as err:
+                y = full(solver.y)
+                raise solver_error(system, batch, method, solver.t, y, err) from err
             if solver.status == "failed":
-                _fail(system, solver, full(solver.y), y0, batch, message, guard)
+                raise failure_error(
+                    system, solver, full(solver.y), y0, batch, message, guard, atol
+                )
             if not np.max(np.abs(solver.y)) <= _BLOWUP:  # also catches nan
-                _fail(
+                raise failure_error(
                     system,
                     solver,
                     full(solver.y),
@@ -121,6 +144,7 @@ def integrate(
                     batch,
                     "the solution left the floating-point range",
                     guard,
+                    atol,
                 )
             if guard:
                 guard.check(solver.t, full(solver.y))
@@ -133,29 +157,41 @@ def integrate(
                     interpolant = Expanded(interpolant, frozen)
                 interpolants.append(interpolant)
             sampler.step(solver, interpolants[-1] if dense else None)
-            stats["steps"] += 1
-            if auto and method in _STIFF_STEP and stats["steps"] % _CHECK_EVERY == 0:
+            steps += 1
+            if steps >= next_check:  # every _CHECK_EVERY steps: one comparison a step
+                next_check += _CHECK_EVERY
                 h = solver.t - solver.t_old
-                stiff = (
-                    h * _spectral_radius(jac(solver.t, solver.y)) > _STIFF_STEP[method]
-                )
-                stiff_checks = stiff_checks + 1 if stiff else 0
-                if stiff_checks >= _CHECKS_TO_SWITCH and solver.status == "running":
-                    _add_counts(stats, solver)
-                    method = "Radau"
-                    methods.append(method)
-                    solver = _make_solver(
-                        method,
-                        fun,
-                        jac,
-                        solver.t,
-                        solver.y,
-                        t1,
-                        rtol,
-                        atol,
-                        max_step,
-                        h,
+                if not solver.t > ts[-1 - _CHECK_EVERY]:  # LSODA may step by h = 0
+                    stuck = f"no progress in {_CHECK_EVERY} steps (step size 0)"
+                    raise failure_error(
+                        system, solver, full(solver.y), y0, batch, stuck, guard, atol
                     )
+                watch.check(solver.t, full(solver.y), budget.used + steps, h)
+                if auto and method in _STIFF_STEP:
+                    stiff = (
+                        h * _spectral_radius(jac(solver.t, solver.y))
+                        > _STIFF_STEP[method]
+                    )
+                    stiff_checks = stiff_checks + 1 if stiff else 0
+                    if stiff_checks >= _CHECKS_TO_SWITCH and solver.status == "running":
+                        _add_counts(stats, solver)
+                        method = "Radau"
+                        methods.append(method)
+                        solver = _start(
+                            system, batch, method, fun, jac, solver.t, solver.y, t1,
+                            rtol, atol, max_step, h, full(solver.y),
+                        )  # fmt: skip
+            if solver.status == "running" and (
+                steps >= limit or (timed and time.perf_counter() > deadline)
+            ):
+                last = solver.t_old  # None just after a switch to Radau
+                h = solver.t - last if last is not None else solver.step_size or 0.0
+                y = full(solver.y)
+                raise budget_error(
+                    budget, system, batch, solver.t, h, y, t1, atol, steps
+                )
+    budget.used += steps
+    stats["steps"] = steps
     _add_counts(stats, solver)
     stats["method"] = "→".join(methods)
     stats["wall_time"] = time.perf_counter() - start
@@ -164,15 +200,49 @@ def integrate(
     return Run(solution, np.array(ts), ys, sampler.values(), final, stats)
 
 
+def _start(
+    system: QuadraticSystem,
+    batch: int | None,
+    method: str,
+    fun: Any,
+    jac: Any,
+    t0: float,
+    z0: np.ndarray,
+    t1: float,
+    rtol: float,
+    atol: float,
+    max_step: float,
+    first_step: float | None,
+    y: np.ndarray,
+) -> Any:
+    """A solver at (t0, z0); an exception while it starts becomes our error."""
+    try:
+        solver = _make_solver(
+            method, fun, jac, t0, z0, t1, rtol, atol, max_step, first_step
+        )
+        # scipy would try a nan step for ever inside one step() call.
+        if not np.isfinite(getattr(solver, "h_abs", 0.0)):
+            raise FloatingPointError("no finite first step size (rates not finite)")
+    except (RuntimeError, ArithmeticError, ValueError) as err:
+        raise solver_error(system, batch, method, t0, y, err) from err
+    return solver
+
+
 def _same(y: np.ndarray) -> np.ndarray:
     return y
 
 
 def _still(
-    y0: np.ndarray, t0: float, t1: float, t_eval: np.ndarray | None, dense: bool
+    y0: np.ndarray,
+    t0: float,
+    t1: float,
+    t_eval: np.ndarray | None,
+    dense: bool,
+    empty: bool = False,
 ) -> Run:
-    """The run of a segment in which every state holds."""
-    stats = {"method": "none (all hold)", "nfev": 0, "njev": 0, "nlu": 0, "steps": 1}
+    """The run of a segment in which every state holds (or there is none)."""
+    method = "none (no states)" if empty else "none (all hold)"
+    stats = {"method": method, "nfev": 0, "njev": 0, "nlu": 0, "steps": 1}
     stats["wall_time"] = 0.0
     ts = np.array([t0, t1])
     samples = None if t_eval is None else np.repeat(y0[:, None], len(t_eval), axis=1)
@@ -337,55 +407,3 @@ def _spectral_radius(jacobian: Any, iterations: int = 12) -> float:
         growth = float(norm_w / norm_v)
         v = w / norm_w
     return float(growth)
-
-
-def _fail(
-    system: QuadraticSystem,
-    solver: Any,
-    y: np.ndarray,
-    y0: np.ndarray,
-    batch: int | None,
-    message: str | None,
-    guard: DomainGuard,
-) -> None:
-    """Raise a SimulationError that says when, which states, and what to do."""
-    edge = guard.near_edge(solver.t, y)
-    if edge is not None:
-        raise edge
-    growth = np.abs(y) / (1.0 + np.abs(y0))
-    growth[~np.isfinite(growth)] = np.inf
-    names = _flat_names(system, batch)
-    base_size = system.n_base * (batch or 1)  # base states come first
-    growing = [i for i in range(base_size) if growth[i] > 1e6]
-    if growing:
-        worst = sorted(growing, key=lambda i: -growth[i])[:5]
-        states = [names[i] for i in worst]
-        values = ", ".join(f"{names[i]} = {y[i]:.3g}" for i in worst)
-        raise SimulationError(
-            f"the solution blows up near t = {solver.t:.10g} (a finite-time "
-            f"singularity): {values}; the solver stopped with: {str(message).rstrip('.')}. Shorten "
-            "t_span to end before it, or check the circuit's signs and gains.",
-            t=float(solver.t),
-            states=states,
-        )
-    stability = getattr(system.report, "stability", None)
-    if stability is not None and stability.unstable and not stability.lam:
-        advice = (
-            "The lift is unstable off its manifold (system.report.stability): "
-            "compile with stabilise=True."
-        )
-    elif type(solver).__name__ in ("Radau", "BDF"):
-        advice = "Try looser tolerances, or check the circuit's signs and gains."
-    else:
-        advice = "Try method='Radau' or looser tolerances."
-    raise SimulationError(
-        f"the solver ({type(solver).__name__}) failed at t = {solver.t:.10g}: "
-        f"{str(message).rstrip('.')}. {advice}",
-        t=float(solver.t),
-    )
-
-
-def _flat_names(system: QuadraticSystem, batch: int | None) -> list[str]:
-    if batch is None:
-        return list(system.names)
-    return [f"{name}[{k}]" for name in system.names for k in range(batch)]

@@ -15,7 +15,7 @@ import importlib.util
 import inspect
 import math
 import sys
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -124,12 +124,10 @@ def _from_catalog(name: str, params: dict[str, Any]) -> Target:
         raise UsageError(f"unknown circuit {name!r}{_suggest(name, CATALOG)}{hint}")
     entry = CATALOG[name]
     known = ", ".join(f"{k}={v!r}" for k, v in entry.params.items()) or "none"
-    for key, value in params.items():
+    for key in params:
         if key not in entry.params:
             raise UsageError(f"{name} has no parameter {key!r}; it has: {known}")
-        # `--param omega=2` means the float 2.0 when the default is a float.
-        if isinstance(entry.params[key], float) and type(value) is int:
-            params[key] = float(value)
+    check_types(name, entry.params, params)
     circuit = _build(name, entry.build, {**entry.params, **params})
     span = _span(f"{name}: T_SPAN", entry.t_span)
     return Target(name, entry.title, circuit, span, tuple(entry.probes))
@@ -171,6 +169,8 @@ def _check_params(label: str, build: Any, params: dict[str, Any]) -> None:
         accepted = inspect.signature(build).parameters.values()
     except (TypeError, ValueError):  # no signature to check against
         return
+    defaults = {p.name: p.default for p in accepted if p.default is not p.empty}
+    check_types(label, defaults, params)
     if any(p.kind == p.VAR_KEYWORD for p in accepted):
         return
     known = [
@@ -182,13 +182,58 @@ def _check_params(label: str, build: Any, params: dict[str, Any]) -> None:
             raise UsageError(f"{label} has no parameter {key!r}; it takes: {takes}")
 
 
+def check_types(
+    label: str, defaults: Mapping[str, Any], params: dict[str, Any]
+) -> None:
+    """Check ``--param`` values against the type of each parameter's default.
+
+    A number where the default is a number (``--param omega=2`` means 2.0
+    when the default is a float), an integer where it is an int, true or
+    false where it is a bool; other defaults accept any value.  Raises
+    :class:`UsageError` naming the parameter and what it takes.
+
+    Examples
+    --------
+    >>> params = {"mu": 2}
+    >>> check_types("van_der_pol", {"mu": 1.0}, params); params
+    {'mu': 2.0}
+    >>> check_types("van_der_pol", {"mu": 1.0}, {"mu": "abc"})
+    Traceback (most recent call last):
+    ...
+    analyzer.targets.UsageError: van_der_pol: --param mu='abc': mu takes a number (its default is 1.0)
+    """
+    for key, value in params.items():
+        default = defaults.get(key)
+        if isinstance(default, bool):
+            ok, takes = isinstance(value, bool), "true or false"
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+            takes = "an integer"
+        elif isinstance(default, float):
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            takes = "a number"
+            if ok:
+                params[key] = float(value)
+        else:
+            continue
+        if not ok:
+            raise UsageError(
+                f"{label}: --param {key}={value!r}: {key} takes {takes} "
+                f"(its default is {default!r})"
+            )
+
+
 def _build(label: str, build: Any, params: dict[str, Any]) -> Circuit:
     try:
         made = build(**params)
     except CircuitError:
         raise
     except Exception as err:
-        raise RunError(f"{label} failed: {type(err).__name__}: {err}") from None
+        given = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        with_params = f" with {given}" if given else ""
+        raise RunError(
+            f"{label} failed{with_params}: {type(err).__name__}: {err}"
+        ) from None
     return _as_circuit(label, made)
 
 

@@ -249,9 +249,39 @@ def test_python_file_with_module_level_circuit(capsys, tmp_path):
     code, out, err = run(capsys, "run", path)
     assert code == 0, err
     table = rows(out)
-    assert table["t_span"] == "0.0 10.0"  # no T_SPAN: the default span
+    assert table["t_span"] == "0.0 10.0 (default)"  # no T_SPAN: the default span
     assert list(k for k in table if k.startswith("final")) == ["final x"]
     assert float(table["final x"]) == pytest.approx(2.0 * np.exp(-5.0), rel=1e-6)
+
+
+def test_run_help_says_what_span_a_file_without_one_runs_over(capsys):
+    code, out, _ = run(capsys, "run", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "runs over 0..10" in text and "'(default)'" in text
+    assert "--max-steps N" in text and "--timeout S" in text
+
+
+def test_a_defaulted_start_is_marked_when_only_the_end_is_given(capsys, tmp_path):
+    path = write(tmp_path, "decay.py", MODULE_LEVEL)
+    code, out, err = run(capsys, "run", path, "--t-end", "4")
+    assert code == 0, err
+    assert rows(out)["t_span"] == "0.0 4.0 (default start)"
+
+
+def test_run_budget_options_reach_simulate(capsys):
+    code, out, err = run(
+        capsys, "run", "sine_cosine", "--max-steps", "none", "--timeout", "60"
+    )
+    assert code == 0, err
+    entry = circuits.CATALOG["sine_cosine"]
+    traj = simulate(entry.build(**entry.params), entry.t_span)
+    assert rows(out)["steps"] == str(traj.stats["steps"])
+    steps = traj.stats["steps"]
+    code, _, err = run(capsys, "run", "sine_cosine", "--max-steps", steps - 1)
+    assert code == 1 and f"max_steps = {steps - 1} solver steps" in err
+    code, _, err = run(capsys, "run", "sine_cosine", "--max-steps", steps)
+    assert code == 0, err
 
 
 def test_json_file(capsys, tmp_path):
@@ -365,8 +395,16 @@ ERRORS = [
     ("run sine_cosine --method Euler", 2, "invalid choice: 'Euler'"),
     ("run sine_cosine --t-end -1", 2, "end time -1.0 must be finite and after 0.0"),
     ("run sine_cosine --t-end inf", 2, "end time inf must be finite"),
-    ("run sine_cosine --rtol 0", 2, "--rtol 0.0 and --atol 1e-10: need 0 < rtol"),
-    ("run sine_cosine --atol -1", 2, "need 0 < rtol < 1 and 0 < atol"),
+    ("run sine_cosine --rtol 0", 2, "rtol must be a number with 0 < rtol < 1, got 0.0"),
+    ("run sine_cosine --rtol 1", 2, "rtol must be a number with 0 < rtol < 1, got 1.0"),
+    ("run sine_cosine --atol -1", 2, "atol must be a finite number > 0, got -1.0"),
+    ("run sine_cosine --atol 0", 2, "atol must be a finite number > 0, got 0.0"),
+    ("run sine_cosine -p omega=abc", 2, "omega takes a number (its default is 1.0)"),
+    ("run van_der_pol -p mu=abc", 2, "--param mu='abc': mu takes a number"),
+    ("run {d}/cubic.py -p k=[1]", 2, "--param k=[1]: k takes a number"),
+    ("run sine_cosine --max-steps 0", 2, "--max-steps: '0' is not a positive integer"),
+    ("run sine_cosine --max-steps 2.5", 2, "'2.5' is not a positive integer"),
+    ("run sine_cosine --timeout -1", 2, "--timeout: '-1' is not a positive number"),
     ("run sine_cosine --rtol x", 2, "argument --rtol: invalid float value"),
     ("run sine_cosine --samples 1", 2, "need at least 2 output times"),
     ("run sine_cosine --plot {d}/fig.xyz", 2, "unknown figure format"),
@@ -377,6 +415,7 @@ ERRORS = [
     ("run {d}/invalid.py", 1, "block 'g' (gain): port 'in' has 0 wires"),
     ("show {d}/invalid.py", 1, "the circuit has 1 problem"),
     ("run {d}/blows_up.py", 1, "blows up near t = 1.0"),
+    ("run sine_cosine --max-steps 5", 1, "used up its budget of max_steps = 5 solver"),
     ("run {d}/build_fails.py", 1, "build() failed: ValueError: k must be positive"),
     ("run {d}/broken.py", 1, "broken.py: SyntaxError"),
     ("run {d}/empty.py", 1, "define build() or a module-level 'circuit'"),

@@ -183,8 +183,31 @@ def test_initial_overrides_are_checked():
         simulate(
             oscillator(), (0.0, 1.0), initial={"x": [1.0, 2.0], "v": [1.0, 2.0, 3.0]}
         )
-    with pytest.raises(ValueError, match="finite"):
+    with pytest.raises(
+        ValueError, match="initial value of integrator 'x' is not finite: nan"
+    ):
         simulate(oscillator(), (0.0, 1.0), initial={"x": np.nan})
+    with pytest.raises(
+        ValueError, match=r"'v' is not finite: \[inf\] \(members \[1\]\)"
+    ):
+        simulate(oscillator(), (0.0, 1.0), initial={"x": 1.0, "v": [0.0, np.inf]})
+
+
+@pytest.mark.parametrize(
+    ("rtol", "atol", "message"),
+    [
+        (0.0, 1e-10, "rtol must be a number with 0 < rtol < 1, got 0.0"),
+        (1.0, 1e-10, "rtol must be a number with 0 < rtol < 1, got 1.0"),
+        (np.nan, 1e-10, "rtol must be"),
+        (1e-8, 0.0, "atol must be a finite number > 0, got 0.0"),
+        (1e-8, -1.0, "atol must be a finite number > 0"),
+        (1e-8, np.inf, "atol must be a finite number > 0"),
+        ("1e-8", 1e-10, "rtol must be"),
+    ],
+)
+def test_tolerances_follow_one_rule_with_the_command_line(rtol, atol, message):
+    with pytest.raises(ValueError, match=message):
+        simulate(oscillator(), (0.0, 1.0), rtol=rtol, atol=atol)
 
 
 def test_time_block_starts_at_t0():

@@ -1,0 +1,242 @@
+"""Runs that must end: budgets, the blow-up watch, solver failures, empty circuits.
+
+Each runaway case here used to run for ever (issue 10); it must now end in a
+SimulationError that names the states and says what to do.  Tests pass a
+small ``max_steps`` where the default (100000 steps, a few seconds) would
+only make them slow; the slow test shows the default stops them too.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from analyzer import Circuit, SimulationError, simulate
+from analyzer.domain import MAX_STEPS
+
+
+def blow_up_read_by_sin() -> Circuit:
+    """y' = y², y(0) = 1 (y = 1/(1 − t), a blow-up at t = 1), and s = sin(y)."""
+    c = Circuit()
+    c.integrator("y", initial=1.0)
+    c.multiplier("y2")
+    c.connect("y", "y2")
+    c.connect("y", "y2")
+    c.connect("y2", "y")
+    c.add("s", "sin")
+    c.connect("y", "s")
+    return c
+
+
+def cos_of_a_fast_ramp(rate: float = 3e15) -> Circuit:
+    """c = cos(rate·t): an oscillation at `rate` rad/s."""
+    c = Circuit()
+    c.time("t")
+    c.gain("g", k=rate)
+    c.connect("t", "g")
+    c.add("c", "cos")
+    c.connect("g", "c")
+    return c
+
+
+def oscillator(omega: float = 1e9) -> Circuit:
+    """x'' = −omega² x, x(0) = 1."""
+    c = Circuit()
+    c.integrator("x", initial=1.0)
+    c.integrator("v")
+    c.gain("k", k=-(omega**2))
+    c.connect("v", "x")
+    c.connect("x", "k")
+    c.connect("k", "v")
+    return c
+
+
+def decay(rate: float) -> Circuit:
+    """x' = −rate·x, x(0) = 1."""
+    c = Circuit()
+    c.integrator("x", initial=1.0)
+    c.gain("k", k=-rate)
+    c.connect("x", "k")
+    c.connect("k", "x")
+    return c
+
+
+# -- the blow-up watch -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["auto", "RK45", "Radau"])
+def test_a_blow_up_read_by_sin_is_reported_as_a_blow_up(method):
+    # max_steps only bounds the test should the watch miss it (the message
+    # would then be about the budget, and the match below fails).
+    with pytest.raises(SimulationError, match="blows up near t = ") as info:
+        simulate(blow_up_read_by_sin(), (0.0, 2.0), method=method, max_steps=20_000)
+    assert info.value.states == ("y",)
+    # The watch notes y at each doubling from y >= 4 and needs 7 notes, so
+    # y >= 4·2^6 = 256 and 1 − t = 1/y <= 3.9e-3 when it raises; bound 1e-2
+    # (margin 2.5×).
+    assert 1.0 - 1e-2 < info.value.t < 1.0
+    # T is extrapolated from τ = y/y' = 1 − t, read to ~rtol (1e-8) relative,
+    # and printed to 6 significant digits (rounding <= 5e-7); bound 1e-5
+    # (margin 20× over the rounding).
+    end = float(re.search(r"blows up near t = (\S+) ", str(info.value)).group(1))
+    assert abs(end - 1.0) <= 1e-5
+
+
+def test_a_plain_blow_up_still_ends_at_the_floating_point_limit():
+    c = Circuit()
+    c.integrator("y", initial=1.0)
+    c.multiplier("y2")
+    c.connect("y", "y2")
+    c.connect("y", "y2")
+    c.connect("y2", "y")
+    with pytest.raises(SimulationError, match="blows up near t = 1") as info:
+        simulate(c, (0.0, 2.0), max_steps=20_000)
+    assert info.value.states == ("y",)
+
+
+def test_a_solution_that_only_looks_like_a_blow_up_is_not_stopped():
+    # y' = y² − y³/K follows the blow-up 1/(1 − t) up to y ~ K, then settles
+    # at K: the watch must leave it alone, as it doubles at a steady cost.
+    K = 1e6
+    c = Circuit()
+    c.integrator("y", initial=1.0)
+    c.multiplier("y2")
+    c.multiplier("y3")
+    c.connect("y", "y2")
+    c.connect("y", "y2")
+    c.connect("y2", "y3")
+    c.connect("y", "y3")
+    c.connect("y2", "y")
+    c.connect("y3", "y", weight=-1.0 / K)
+    traj = simulate(c, (0.0, 2.0), t_eval=[2.0])
+    # y(2) = K to the solver's rtol 1e-8 (the fixed point is attracting, rate
+    # −K, so the error does not grow); bound 1e-6 relative (margin 100×).
+    assert abs(traj["y"][-1] / K - 1.0) <= 1e-6
+
+
+# -- budgets -----------------------------------------------------------------------
+
+
+def test_cos_of_a_fast_ramp_stops_at_max_steps_naming_its_states():
+    with pytest.raises(SimulationError, match="max_steps = 2000") as info:
+        simulate(cos_of_a_fast_ramp(), (0.0, 1.0), max_steps=2000)
+    assert set(info.value.states[:2]) == {"c", "c.sin"}
+    assert info.value.t < 1.0
+    assert "h = " in str(info.value) and "raise max_steps" in str(info.value)
+
+
+def test_a_gigahertz_oscillator_stops_at_max_steps_naming_its_states():
+    with pytest.raises(SimulationError, match="max_steps = 2000") as info:
+        simulate(oscillator(1e9), (0.0, 1.0), max_steps=2000)
+    assert set(info.value.states) == {"x", "v"}
+    message = str(info.value)
+    assert "fastest-varying states are" in message and "Radau" in message
+    # The oscillation period is 2π·1e-9 s; the error quotes each state's time
+    # scale |y|/|y'|, so the fastest is within a factor 1e3 of 1e-9 s (the
+    # phase may put a state near 0, which only makes it look faster).
+    scale = float(re.search(r"time scale (\S+)\)", message).group(1))
+    assert 1e-12 < scale < 1e-6
+
+
+def test_the_timeout_stops_a_run_between_steps():
+    start = time.perf_counter()
+    with pytest.raises(SimulationError, match=r"timeout of 0\.3 s"):
+        simulate(oscillator(1e9), (0.0, 1.0), max_steps=None, timeout=0.3)
+    # The clock is read after every step (~0.1 ms each here); 5 s of margin
+    # for a loaded machine.
+    assert time.perf_counter() - start < 0.3 + 5.0
+
+
+def test_a_run_within_its_budget_is_unchanged():
+    c = oscillator(1.0)
+    free = simulate(c, (0.0, 10.0), max_steps=None)
+    steps = free.stats["steps"]
+    exact = simulate(c, (0.0, 10.0), max_steps=steps)
+    assert np.array_equal(exact["x"], free["x"])
+    with pytest.raises(SimulationError, match=f"max_steps = {steps - 1} "):
+        simulate(c, (0.0, 10.0), max_steps=steps - 1)
+
+
+def test_the_budget_spans_all_segments_of_a_schedule():
+    c = oscillator(1.0)
+    schedule = [(5.0, None, "first"), (5.0, None, "second")]
+    free = simulate(c, None, schedule=schedule, max_steps=None)
+    total = free.stats["steps"]
+    simulate(c, None, schedule=schedule, max_steps=total)
+    with pytest.raises(SimulationError, match=f"max_steps = {total - 1} ") as info:
+        simulate(c, None, schedule=schedule, max_steps=total - 1)
+    assert info.value.t >= 5.0  # the first segment fitted, the second did not
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_steps": 0}, "max_steps must be a positive integer"),
+        ({"max_steps": 2.5}, "max_steps must be a positive integer"),
+        ({"max_steps": True}, "max_steps must be a positive integer"),
+        ({"timeout": 0.0}, "timeout must be a positive number"),
+        ({"timeout": float("nan")}, "timeout must be a positive number"),
+        ({"timeout": "1"}, "timeout must be a positive number"),
+    ],
+)
+def test_budget_arguments_are_checked(options, message):
+    with pytest.raises(ValueError, match=message):
+        simulate(oscillator(1.0), (0.0, 1.0), **options)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "circuit",
+    [blow_up_read_by_sin, cos_of_a_fast_ramp, oscillator],
+    ids=lambda f: f.__name__,
+)
+def test_the_default_budget_stops_every_runaway_run(circuit):
+    span = (0.0, 2.0) if circuit is blow_up_read_by_sin else (0.0, 1.0)
+    with pytest.raises(SimulationError) as info:
+        simulate(circuit(), span)
+    assert info.value.states
+    assert "blows up" in str(info.value) or f"max_steps = {MAX_STEPS}" in str(
+        info.value
+    )
+
+
+# -- solver failures ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["auto", "Radau", "BDF", "LSODA"])
+def test_a_solver_failure_on_huge_rates_is_our_error_naming_the_state(method):
+    # x' = −1e154·x: auto picks Radau, whose LU factor is singular in floating
+    # point; BDF's step collapses; LSODA steps by h = 0.
+    with pytest.raises(SimulationError, match="rescale the circuit") as info:
+        simulate(decay(1e154), (0.0, 1.0), method=method, max_steps=2000)
+    assert info.value.states[0] == "x"
+    assert info.value.t == 0.0
+
+
+def test_an_explicit_method_on_huge_rates_stops_at_the_budget():
+    with pytest.raises(SimulationError, match="max_steps = 500") as info:
+        simulate(decay(1e154), (0.0, 1.0), method="RK45", max_steps=500)
+    assert info.value.states == ("x",)
+
+
+# -- the empty circuit ---------------------------------------------------------------
+
+
+def test_the_empty_circuit_runs_and_has_time_only():
+    traj = simulate(nx.MultiDiGraph(), (0.0, 1.0))
+    assert list(traj.t) == [0.0, 1.0]
+    assert traj.names == () and traj.final == {}
+    sampled = simulate(nx.MultiDiGraph(), (0.0, 1.0), t_eval=[0.0, 0.5, 1.0])
+    assert list(sampled.t) == [0.0, 0.5, 1.0]
+    assert sampled.states.shape == (0, 3)
+
+
+def test_a_circuit_of_constants_only_runs():
+    c = Circuit()
+    c.constant("two", value=2.0)
+    traj = simulate(c, (0.0, 1.0), t_eval=[0.0, 1.0])
+    assert list(traj["two"]) == [2.0, 2.0]
