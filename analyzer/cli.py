@@ -48,6 +48,7 @@ from analyzer.targets import (
     param_pair,
     resolve,
 )
+from analyzer.validate import extra_attributes
 
 METHODS = ("auto", *STEPPERS)
 DEFAULT_SPAN = (0.0, 10.0)
@@ -285,6 +286,16 @@ def _show(args: argparse.Namespace) -> None:
         ("constant terms", int(np.count_nonzero(system.b))),
         ("linear terms", int(system.A.count_nonzero())),
         ("quadratic terms", int(np.count_nonzero(system.C))),
+        ("extra attributes", _extras_text(extra_attributes(target.circuit))),
+    )
+
+
+def _extras_text(extras: dict[Hashable, tuple[Hashable, ...]]) -> str:
+    """``x: colour, note; g: unit``: the node data the compiler ignores."""
+    if not extras:
+        return "none"
+    return "; ".join(
+        f"{block}: {', '.join(map(str, names))}" for block, names in extras.items()
     )
 
 
@@ -296,9 +307,17 @@ def _draw(args: argparse.Namespace) -> None:
     if path.suffix.lower() not in (".svg", ".png", ".pdf"):
         raise UsageError(f"-o {path}: the drawing is written as .svg, .png or .pdf")
     if args.style == "shaft":
-        from analyzer.shaft import shaft_diagram
+        from analyzer.shaft import MAX_BLOCKS, shaft_diagram
 
-        figure: Any = shaft_diagram(target.circuit).figure  # sized to fit
+        # The output table draws the run's own curves: simulate the target over
+        # its time span first (a circuit too large to draw is refused below).
+        graph = as_graph(target.circuit)
+        run = None
+        pens = any(kind == "integrator" for _, kind in graph.nodes(data="kind"))
+        if pens and graph.number_of_nodes() <= MAX_BLOCKS:
+            t0, t1 = target.t_span or DEFAULT_SPAN
+            run = simulate(target.circuit, (t0, t1), t_eval=np.linspace(t0, t1, 600))
+        figure: Any = shaft_diagram(graph, trajectory=run).figure  # sized to fit
         figure.savefig(path)
     else:
         from analyzer.draw import DotNotFoundError, render

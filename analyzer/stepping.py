@@ -104,7 +104,8 @@ def integrate(
         rtol, atol = max(rtol / shrink, _SMALLEST_RTOL), atol / shrink
     auto = method == "auto"
     if auto:
-        first = system.jac(t0, y0.reshape(system.n, -1)[:, 0])  # one member says
+        with np.errstate(over="ignore", invalid="ignore"):  # judged just below
+            first = system.jac(t0, y0.reshape(system.n, -1)[:, 0])  # one member says
         method = "Radau" if _stiff_at_start(first, t1 - t0) else _explicit(rtol)
     start = time.perf_counter()
     ts, interpolants = [t0], []
@@ -389,6 +390,8 @@ def _add_counts(stats: dict[str, Any], solver: Any) -> None:
 
 def _stiff_at_start(jacobian: Any, duration: float) -> bool:
     """Whether the start is stiff: strong damping over a long span (small systems)."""
+    if not np.isfinite(jacobian.data).all():
+        return True  # rates that overflow: Radau's failure names the states
     if jacobian.shape[0] > _DENSE_EIG_LIMIT:
         return False
     eig = np.linalg.eigvals(jacobian.toarray())

@@ -240,3 +240,50 @@ def test_a_circuit_of_constants_only_runs():
     c.constant("two", value=2.0)
     traj = simulate(c, (0.0, 1.0), t_eval=[0.0, 1.0])
     assert list(traj["two"]) == [2.0, 2.0]
+
+
+def test_auto_with_rates_that_overflow_at_t0_is_our_error_naming_the_states():
+    """Fuzz repro: van der Pol with v(0) = −1e308 and a wire of weight 64.
+
+    The Jacobian at t0 holds inf; ``auto`` used to raise numpy's LinAlgError
+    while judging stiffness.  It now starts Radau, whose failure names the
+    states with the largest rates.
+    """
+    c = Circuit()
+    c.integrator("x", initial=2.0)
+    c.integrator("v", initial=-1e308)
+    c.multiplier("x2")
+    c.multiplier("x2v")
+    c.adder("acc")
+    c.connect("x", "x2", port="a")
+    c.connect("x", "x2", port="b")
+    c.connect("x2", "x2v", port="a")
+    c.connect("v", "x2v", port="b")
+    c.connect("v", "x", weight=64.0)
+    c.connect("v", "acc")
+    c.connect("x2v", "acc", weight=-1.0)
+    c.connect("x", "acc", weight=-1.0)
+    c.connect("acc", "v")
+    with pytest.warns(UserWarning), pytest.raises(SimulationError, match="rescale"):
+        simulate(c, (0.0, 1.0))
+
+
+def test_every_function_block_on_a_huge_constant_is_our_error():
+    """Fuzz repro: u' = 1e200 feeding every function block; Radau's factor
+    was 'exactly singular' and escaped as scipy's RuntimeError."""
+    from analyzer.blocks import BLOCKS
+
+    c = Circuit()
+    c.integrator("u", initial=1.5)
+    c.constant("one", value=1e200)
+    c.connect("one", "u")
+    c.adder("sum")
+    for kind, spec in BLOCKS.items():
+        if spec.function:
+            c.add(f"f_{kind}", kind, **({"p": 1.5} if kind == "power" else {}))
+            c.connect("u", f"f_{kind}")
+            c.connect(f"f_{kind}", "sum", weight=0.01)
+    c.integrator("z")
+    c.connect("sum", "z")
+    with pytest.raises(SimulationError):
+        simulate(c, (0.0, 1.0), timeout=10.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import runpy
 import shutil
 import subprocess
@@ -17,9 +18,11 @@ import pytest
 import analyzer
 import circuits
 from analyzer import compile_circuit, simulate
+from analyzer.circuit import as_graph
 from analyzer.cli import main
 from analyzer.io import save_circuit
 from analyzer.targets import parse_value
+from circuits import CATALOG
 
 CUBIC = '''\
 """Cubic decay x' = -k x^3, whose exact solution is x0 / sqrt(1 + 2 k x0^2 t)."""
@@ -491,6 +494,27 @@ def test_draw_shaft_style_with_matplotlib(tmp_path):
     out = tmp_path / "oscillator.png"
     assert main(["draw", "sine_cosine", "-o", str(out), "--style", "shaft"]) == 0
     assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_draw_shaft_pens_draw_the_simulated_run_of_the_target(tmp_path, capsys):
+    # The output table's pens are the run's curves (gid pen:<block> becomes the
+    # SVG id), not a stand-in: the catalog's sine_cosine has pens s and c.
+    out = tmp_path / "sine_cosine.svg"
+    assert main(["draw", "sine_cosine", "-o", str(out), "--style", "shaft"]) == 0
+    svg = out.read_text(encoding="utf-8")
+    pens = sorted(set(re.findall(r'id="pen:([^"]+)"', svg)))
+    graph = as_graph(CATALOG["sine_cosine"].build())
+    assert pens == sorted(n for n, k in graph.nodes(data="kind") if k == "integrator")
+    assert "no run given" not in svg
+
+
+def test_show_lists_the_attributes_the_compiler_ignores(capsys, tmp_path):
+    text = MODULE_LEVEL.replace("initial=2.0)", 'initial=2.0, colour="red")')
+    code, out, _ = run(capsys, "show", write(tmp_path, "decay.py", text))
+    assert code == 0
+    assert rows(out)["extra attributes"] == "x: colour"
+    code, out, _ = run(capsys, "show", write(tmp_path, "plain.py", MODULE_LEVEL))
+    assert rows(out)["extra attributes"] == "none"
 
 
 def test_draw_errors(tmp_path, capsys):

@@ -19,7 +19,14 @@ import circuits
 from analyzer import BLOCKS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-PAGES = ("index.md", "tutorial.md", "blocks.md", "compiler.md", "catalog.md")
+PAGES = (
+    "index.md",
+    "tutorial.md",
+    "blocks.md",
+    "compiler.md",
+    "simulate.md",
+    "catalog.md",
+)
 
 _FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 _LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
