@@ -214,13 +214,34 @@ def render(circuit: Any, path: str | Path, style: str = "gpac") -> Path:
         if fmt == "png":  # sharp enough for a slide
             dot = dot.copy()
             dot.graph_attr["dpi"] = "192"
-        data = dot.pipe(format=fmt)
+        data = _pipe(dot, fmt)
     except graphviz.ExecutableNotFound:
         source = path.with_suffix(".dot")
         source.write_text(dot.source, encoding="utf-8")
         raise DotNotFoundError(source, path) from None
     path.write_bytes(data)
     return path
+
+
+# Wire routings for dot to fall back on: its spline router fails now and then
+# ("triangulation failed ... lost edge") on feedback wires between compass
+# ports; curved and straight wires need no routing.
+_FALLBACK_SPLINES = ("curved", "line")
+
+
+def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
+    """``dot`` run on the drawing; if its router fails, again with simpler wires."""
+    try:
+        return dot.pipe(format=fmt)
+    except graphviz.CalledProcessError:
+        for splines in _FALLBACK_SPLINES:
+            simpler = dot.copy()
+            simpler.graph_attr["splines"] = splines
+            try:
+                return simpler.pipe(format=fmt)
+            except graphviz.CalledProcessError:
+                continue
+        raise
 
 
 def svg(circuit: Any, style: str = "gpac") -> str | None:
@@ -257,7 +278,7 @@ def svg(circuit: Any, style: str = "gpac") -> str | None:
     """
     dot = to_dot(circuit, style)
     try:
-        return dot.pipe(format="svg", encoding="utf-8")
+        return _pipe(dot, "svg").decode("utf-8")
     except graphviz.ExecutableNotFound:
         return None
 
