@@ -20,6 +20,33 @@ from analyzer.compile.assemble import assemble
 from analyzer.compile.lower import PolynomialSystem
 from analyzer.compile.stability import check_stability, inner_splits, stabilise
 from analyzer.polynomial import Poly
+from circuits.van_der_pol import CHECK as VDP_CHECK
+
+EPS = np.finfo(float).eps
+
+# Tolerances (issue 10): each a stated bound, with the error measured on
+# numpy 2.4 / scipy 1.17 and the margin beside it.  An eigenvalue of a matrix
+# whose entries are good to δ moves by at most κ δ (κ its condition number,
+# measured here); LAPACK's backward error is n eps ‖M‖.
+#
+# T by central differences of e', which is quadratic in e: exact but for
+# rounding, eps × Σ|terms of e'| (≤ 1e3 at x = -1.5) / 2h = 1.1e-9 per entry,
+# × κ ≤ 1.7 / |λ| → 2.5e-12 (xplus1), 1e-13 (neuron) relative; allowed 1e-9,
+# as Σ|terms| is counted roughly; measured 1.8e-12 and 1.4e-13, margin 560×
+DIFFERENCED_T = 1e-9
+# J_orig by central differences of f (not quadratic), h = 1e-6: truncation
+# h² |f⁽³⁾| / 6 (2.5e-12) + rounding eps × Σ|terms| ((1 + 1.5)⁶ = 244) / 2h
+# (2.7e-8) over |λ| 0.1875 → 1.4e-7 relative (the neuron's 5e-10); allowed
+# 1e-6; measured 6.9e-9 and 4.9e-11, margin 140×
+DIFFERENCED_J = 1e-6
+# 6 (x + 1)^5 = -0.1875 at x = -1.5, exactly representable; the 1 × 1 J_orig
+# sums terms of total size 244: ≤ 4 eps × 244 = 2.2e-13; measured 0 (exact)
+ORIGINAL_XPLUS1 = 4 * EPS * 2.5**6
+# T's rightmost eigenvalue to the 13 digits printed: half a unit of the last
+# (5e-11) + κ 1.1 × (entries' eps × 1e3 + LAPACK's 3 eps ‖T‖ 800) = 8e-13;
+# measured 1.8e-11 (the rounding of 742.64229970052 itself), margin 2.8× on a
+# fixed quantity
+TRANSVERSAL_XPLUS1 = (742.6422997005, 5e-11 + 1e-12)
 
 # -- systems built by hand --------------------------------------------------------
 
@@ -117,14 +144,18 @@ def test_transversal_block_is_the_linearised_deviation_from_the_manifold():
     dg = np.array([[2 * x], [4 * x**3], [5 * x**4]])
     j_orig, t_block = deviation_jacobians(lifted, dg)
     found = check_stability(lifted)
-    assert found.transversal == pytest.approx(rightmost(t_block), rel=1e-9)
-    assert found.original == pytest.approx(rightmost(j_orig), rel=1e-6)
+    assert found.transversal == pytest.approx(
+        rightmost(t_block), abs=0, rel=DIFFERENCED_T
+    )
+    assert found.original == pytest.approx(rightmost(j_orig), abs=0, rel=DIFFERENCED_J)
     neuron = tanh_neuron()
     x, s = neuron.y0[:2]
     j_orig, t_block = deviation_jacobians(neuron, np.array([[s, x], [0.0, 2 * s]]))
     found = check_stability(neuron)
-    assert found.transversal == pytest.approx(rightmost(t_block), rel=1e-9)
-    assert found.original == pytest.approx(rightmost(j_orig), rel=1e-6)
+    assert found.transversal == pytest.approx(
+        rightmost(t_block), abs=0, rel=DIFFERENCED_T
+    )
+    assert found.original == pytest.approx(rightmost(j_orig), abs=0, rel=DIFFERENCED_J)
 
 
 def test_xplus1_lift_is_flagged_and_diverges():
@@ -132,10 +163,11 @@ def test_xplus1_lift_is_flagged_and_diverges():
     found = check_stability(lifted)
     # 6 (x + 1)^5 at x = -1.5; T's eigenvalue with assemble's balanced splits
     # (x^6 = x^2·x^4 ...): the notes' +345 came from other splits of the same set
-    assert found.original == pytest.approx(-0.1875, rel=1e-12)
-    assert found.transversal == pytest.approx(742.6422997005, rel=1e-9)
+    assert found.original == pytest.approx(-0.1875, abs=ORIGINAL_XPLUS1)
+    value, tol = TRANSVERSAL_XPLUS1
+    assert found.transversal == pytest.approx(value, abs=tol)
     assert found.unstable and found.lam == 0.0
-    assert found.stabilised == found.transversal
+    assert found.stabilised == found.transversal  # T + 0·(I - N) is T, bit for bit
     t = np.linspace(0.0, 1.0, 101)
     try:
         traj = simulate(
@@ -156,7 +188,9 @@ def test_stabilised_xplus1_matches_the_closed_form():
     assert rightmost(fixed.jac(0.0, fixed.y0).toarray()) < 0.0
     t = np.linspace(0.0, 5.0, 201)
     traj = simulate(fixed, (0.0, 5.0), t_eval=t, method="Radau", rtol=1e-10, atol=1e-12)
-    assert np.abs(traj["x"] - xplus1_exact(t)).max() < 1e-9
+    # rtol 1e-10 × |x| ≤ 1.5 × G 10 (the flow contracts towards -1) → 1.5e-9;
+    # measured 5.1e-12, margin 300×
+    assert np.abs(traj["x"] - xplus1_exact(t)).max() <= 1e-10 * 1.5 * 10
 
 
 def test_tanh_neuron_drifts_and_is_fixed():
@@ -165,8 +199,11 @@ def test_tanh_neuron_drifts_and_is_fixed():
     # T has 1.859 ± 1.221i at x = 0, to the right of both 0 and the polynomial
     # system's own -0.141 ± 0.913i (the notes' 1.0 ± 1.39i used other splits)
     assert found.unstable
-    assert found.transversal == pytest.approx(1.8593431988977827, rel=1e-9)
-    assert found.original == pytest.approx(-0.14065680110221784, rel=1e-9)
+    # 17 printed digits; 2 × 2 blocks with entries ≤ 3.2 good to eps × Σ|terms|
+    # ≤ 4 eps, plus LAPACK's 2 eps ‖·‖ ≤ 8 eps, × κ ≤ 1.7 → 2.7e-15 absolute;
+    # allowed 1e-13 (the 2 × 2 route varies between LAPACK builds); measured 0
+    assert found.transversal == pytest.approx(1.8593431988977827, abs=1e-13)
+    assert found.original == pytest.approx(-0.14065680110221784, abs=1e-13)
     t = np.linspace(0.0, 20.0, 41)
     reference = solve_ivp(
         lambda _, x: -x + np.tanh(2 * x + 0.5),
@@ -186,15 +223,21 @@ def test_tanh_neuron_drifts_and_is_fixed():
         neuron, (0.0, 10.0), t_eval=t[:21], method="DOP853", rtol=1e-10, atol=1e-12
     )
     drift = off_manifold(plain)
-    assert drift[-1] > 1e-3 > 1e3 * drift[4]  # grows like e^{3t} near x ≈ 0.986
+    # grows like e^{3t} near x ≈ 0.986: from rtol-level 2.6e-11 at t = 2 to 0.11
+    # at t = 10 (e^24 = 2.6e10 apart); both thresholds ≥ 100× off the measured
+    assert drift[-1] > 1e-3 > 1e3 * drift[4]
+    # and it reaches x: 1.5e-7 at t = 10, 15× above a clean run's 1e-8 (below)
     assert np.abs(plain["x"] - reference[:21])[-1] > 1e-8
     fixed, after = stabilise(neuron)
     assert after.lam == 6.0 and after.stabilised < -after.transversal
     traj = simulate(
         fixed, (0.0, 20.0), t_eval=t, method="Radau", rtol=1e-10, atol=1e-12
     )
-    assert np.abs(traj["x"] - reference).max() < 1e-9
-    assert off_manifold(traj).max() < 1e-9
+    # rtol 1e-10 × |x|, |s| ≤ 1 × G 10 (the original flow and, now, the
+    # deviation are stable) + the reference's rtol 1e-13 → 1e-9; measured
+    # 1.2e-11 (x) and 3.8e-12 (off the manifold), margin 80×
+    assert np.abs(traj["x"] - reference).max() <= 1e-9
+    assert off_manifold(traj).max() <= 1e-9
 
 
 # -- stable lifts ----------------------------------------------------------------------
@@ -206,15 +249,28 @@ def test_van_der_pol_lift_is_stable_and_a_given_lam_keeps_the_solution():
     assert not found.unstable
     assert found.transversal == 0.0  # T = J_ww - Dg J_yw = 0 - 2x·0
     fixed, after = stabilise(lifted, lam=10.0)
-    assert after.lam == 10.0 and after.stabilised == pytest.approx(-10.0)
+    # T = -λ exactly: J_yw = -μ v = 0 at v0 = 0 (measured -10.0 exactly; the
+    # former approx() hid pytest's rel 1e-6)
+    assert after.lam == 10.0 and after.stabilised == pytest.approx(
+        -10.0, abs=0, rel=4 * EPS
+    )
     assert not after.unstable and after.transversal == 0.0
     t = np.linspace(0.0, 10.0, 101)
     runs = [
         simulate(s, (0.0, 10.0), t_eval=t, method="DOP853", rtol=1e-11, atol=1e-12)
         for s in (lifted, fixed)
     ]
-    assert np.abs(runs[0]["x"] - runs[1]["x"]).max() < 1e-9
-    assert np.abs(runs[1].states[2] - runs[1].states[0] ** 2).max() < 1e-9
+    # both are circuits/van_der_pol.py's CHECK run (same μ, start, span and
+    # tolerances), each within its tol 1e-8 (rtol 1e-11 × 4 × G 250): 2e-8
+    # apart; measured 1.9e-11, margin 1000×
+    tol = VDP_CHECK["tol"]
+    assert VDP_CHECK["rtol"] == 1e-11 and np.array_equal(VDP_CHECK["t_eval"], t)
+    assert np.abs(runs[0]["x"] - runs[1]["x"]).max() <= 2 * tol
+    # x² - x·x: w (≤ 4.03) and 2|x| δx (|x| ≤ 2.01) each within that tol → 5e-8;
+    # measured 7.9e-10 (DOP853's dense output: λ = 10 holds its steps at their
+    # stability edge; 6.5e-11 at the steps themselves), margin 63×.  The former
+    # 1e-9 had a margin of 1.3×.
+    assert np.abs(runs[1].states[2] - runs[1].states[0] ** 2).max() <= 5 * tol
     # λ chosen: the smallest that puts T at -1
     assert stabilise(lifted)[1].lam == 1.0
 
@@ -225,11 +281,18 @@ def test_stabiliser_vanishes_on_the_manifold_and_keeps_the_rest():
     for name in ("names", "monomials", "n_base", "outputs", "t0", "clock"):
         assert getattr(fixed, name) == getattr(lifted, name)
     assert np.array_equal(fixed.y0, lifted.y0) and np.array_equal(fixed.b, lifted.b)
+    # on the manifold the term λ (w - a·b) is w and a·b (≤ 1.5⁵ = 7.6) rounded
+    # apart: ≤ λ × 4 eps × 7.6 = 8.3e-13; measured 3.6e-15, margin 230×
     for x in (-1.5, -0.3, 0.0, 0.7):
         z = lifted.embed(np.array([x]))
-        assert np.allclose(fixed.rhs(0.0, z), lifted.rhs(0.0, z), rtol=1e-13, atol=1e-9)
+        np.testing.assert_allclose(
+            fixed.rhs(0.0, z), lifted.rhs(0.0, z), rtol=0, atol=123.0 * 4 * EPS * 1.5**5
+        )
     off = lifted.y0 + np.array([0.0, 1e-3, 0.0, 0.0])  # x^2 nudged off x·x
-    assert fixed.rhs(0.0, off)[1] - lifted.rhs(0.0, off)[1] == pytest.approx(-0.123)
+    # -λ × 1e-3, from terms λ w and λ x·x of size 277 that cancel: ≤ 4 eps × 277
+    # = 2.5e-13; measured 9.5e-15, margin 26× (approx() alone allowed 1.2e-7)
+    nudge = fixed.rhs(0.0, off)[1] - lifted.rhs(0.0, off)[1]
+    assert nudge == pytest.approx(-0.123, abs=4 * EPS * 123.0 * 2.25)
     assert "x^5' = 5·x^4 - 93·x^5 + 123·x·x^4" in str(fixed)
 
 
@@ -261,12 +324,16 @@ def test_many_copies_are_solved_exactly_component_by_component():
     lifted = xplus1(copies=400)  # 1600 states, T block diagonal with 3 × 3 blocks
     found = check_stability(lifted)
     assert found.unstable
-    assert found.transversal == pytest.approx(742.6422997005, rel=1e-9)
-    assert found.original == pytest.approx(-0.1875, rel=1e-12)
+    value, tol = TRANSVERSAL_XPLUS1
+    assert found.transversal == pytest.approx(value, abs=tol)
+    assert found.original == pytest.approx(-0.1875, abs=ORIGINAL_XPLUS1)
     fixed, after = stabilise(lifted)
     assert after.lam == 2300.0
+    # the same 3 × 3 block through the same LAPACK call (the copies do not
+    # couple): 3 eps ‖block‖ 1.06e4 × κ 8.1 / 1365 → 4.2e-14 relative; allowed
+    # 1e-12; measured 0 (bit-identical)
     assert after.stabilised == pytest.approx(
-        stabilise(xplus1())[1].stabilised, rel=1e-9
+        stabilise(xplus1())[1].stabilised, abs=0, rel=1e-12
     )
     assert len(fixed.C) == len(lifted.C) + 1200
 
@@ -283,6 +350,7 @@ def test_duffing_chain_lift_is_not_flagged_and_bounds_hold():
     dg = np.zeros((small.n - c, c))
     dg[np.arange(50), np.arange(50)] = 2 * small.y0[:50]
     exact = rightmost(jac[:c, :c] + jac[:c, c:] @ dg)
+    # a Gershgorin bound, not rounding: measured -0.05 <= 1.35 < 2
     assert exact <= bound < 2.0
 
 
@@ -302,8 +370,12 @@ def test_component_spectrum_equals_the_dense_one():
         matrix = sparse.csr_matrix(blocks + coupling)[perm][:, perm]
         eig = np.linalg.eigvals(matrix.toarray())
         exact = stability._spectrum(matrix, settle=-np.inf)
-        assert exact.max_real == pytest.approx(eig.real.max(), rel=1e-9)
-        assert exact.radius == pytest.approx(np.abs(eig).max(), rel=1e-9)
+        # two backward-stable routes, each n eps ‖M‖₂ × κ (κ ≤ 2.6 measured for
+        # these draws; 3 allowed) → 4.3e-12 at n = 180, 6.5e-12 at 268;
+        # measured 8e-14 and 2.8e-14 (0 at n = 29), margin 54×
+        tol = 2 * n * EPS * np.linalg.norm(matrix.toarray(), 2) * 3
+        assert exact.max_real == pytest.approx(eig.real.max(), abs=tol)
+        assert exact.radius == pytest.approx(np.abs(eig).max(), abs=tol)
         assert stability._spectrum(matrix, settle=np.inf).max_real >= eig.real.max()
 
 
