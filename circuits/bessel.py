@@ -1,11 +1,13 @@
-"""Bessel function J0: Bush's construction, integrating with respect to ln t.
+"""Bessel function J0 in Bush's manner, integrating with respect to ln t.
 
 Bessel's equation of order zero, t y'' + y' + t y = 0, has a coefficient 1/t
 once it is solved for y''.  On Bush's differential analyzer (MIT, 1931) the
 variable of integration of each wheel-and-disc integrator was any shaft, not
-only the motor-driven independent variable, and this equation was one of the
-demonstrations of what that buys: written in terms of ln t it has no division
-at all.  With p = t y' the equation becomes::
+only the motor-driven independent variable, and his paper has a section on
+avoiding the difficulties of such singular coefficients (V. Bush, J. Franklin
+Inst. 212, 1931, 447-488).  The set-up here is our reconstruction in that
+manner, not one taken from the paper: written in terms of ln t the equation
+has no division at all.  With p = t y' the equation becomes::
 
     dp = -t y dt,      dy = p d(ln t),
 
@@ -39,7 +41,7 @@ from scipy import special
 
 from analyzer.circuit import Circuit
 
-TITLE = "Bessel function J0: Bush's construction, integrating with respect to ln t"
+TITLE = "Bessel function J0 in Bush's manner, integrating with respect to ln t"
 T_SPAN = (1.0, 20.0)
 PROBES = ("y", "p")
 PARAMS: dict[str, float] = {}

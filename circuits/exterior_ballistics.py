@@ -4,7 +4,9 @@ A shell that climbs kilometres meets thinner air on the way: the drag
 coefficient falls with the air density, ρ(y) = ρ0 exp(-y/H) in an isothermal
 atmosphere of scale height H.  Range tables for such fire were the work of the
 Ballistic Research Laboratory at Aberdeen, first on its Bush differential
-analyzer and from 1946 on ENIAC.  The parameters are the cannon-shell example
+analyzer and later on ENIAC, which was dedicated at the Moore School in
+February 1946 and put into operation at Aberdeen in 1947 (K. Kempf,
+Electronic Computers within the Ordnance Corps, 1961, ch. 1).  The parameters are the cannon-shell example
 of Giordano and Nakanishi's *Computational Physics* (2nd ed., 2006, sec. 2.2):
 drag B2/m = 4e-5 per metre at sea level, H = 10 km, muzzle velocity 700 m/s.
 The thin air near the apex (8.2 km up) stretches the range from about 21.7 km

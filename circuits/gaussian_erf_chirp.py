@@ -2,8 +2,9 @@
 
 Three signals from one squared clock.  The Gaussian exp(-t²) and its integral,
 the error function, are the bread of probability and of heat conduction;
-tables of erf were among the first products of mechanical computation, and a
-differential analyzer makes one by integrating the Gaussian.  The chirp
+tables of erf were computed by hand long before any analyzer existed (the
+first is usually credited to Kramp, 1799), and a differential analyzer makes
+one by integrating the Gaussian.  The chirp
 sin(t²), a sine whose frequency 2t grows with time, is the test signal of
 radar and sonar (pulse compression).  A function block of a function of t is
 lowered to a state by the chain rule: e = exp(u) obeys e' = e·u', and sin u

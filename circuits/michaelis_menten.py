@@ -4,8 +4,9 @@ Leonor Michaelis and Maud Menten (1913) described the rate of an enzyme
 reaction by a saturating law: nearly proportional to the substrate S while S
 is small against the constant Km, nearly constant (Vmax) once the enzyme is
 saturated.  Britton Chance (1943) solved the full mass-action equations of an
-enzyme on the MIT differential analyzer to compare them with his peroxidase
-measurements.  The law needs a division by a signal, which a mechanical
+enzyme on a differential analyzer to compare them with his peroxidase
+measurements (B. Chance, J. Biol. Chem. 151 (1943) 553; the reference as it is
+usually given, not checked here against the journal).  The law needs a division by a signal, which a mechanical
 analyzer built from integrators (dr = -r² dx, as for Bush's 1/x) and an
 electronic one from a multiplier in the feedback path of an amplifier (an
 implicit loop); ``divider`` picks either.

@@ -4,8 +4,10 @@ N equal masses in a row, each tied to its neighbours by equal springs, the two
 end springs fixed to walls: the discrete string, a model of a crystal lattice
 and of a transmission line.  Patching one on an analog computer takes two
 integrators, an adder and a gain per mass; a hundred masses take four hundred
-elements, far more than any machine had, which is why such problems waited for
-digital computers.  Here they test how the compiler and the solver scale.
+elements, more than a mechanical differential analyzer ever had (Bush's first
+had six integrators: T. Robinson, IEEE Control Systems Magazine 25(3), 2005)
+and a large job even for the big electronic installations of the 1950s and
+60s.  Here they test how the compiler and the solver scale.
 
 Equations, with spring constant per unit mass k = ``k`` and x_0 = x_{N+1} = 0::
 

@@ -1,9 +1,11 @@
 """Pendulum at large amplitude: θ'' = -(g/L) sin θ with sin, cos as integrators.
 
 The pendulum equation θ'' = -(g/L) sin θ needs the sine of a signal, and a
-differential analyzer has no sine block.  Shannon's answer (1941) is to make
-sin θ and cos θ as states: they obey s' = c θ' and c' = -s θ', which are
-products of signals the machine already has.  This is the sin/cos loop of
+differential analyzer has no sine block.  The way round it is to make sin θ
+and cos θ as states: they obey s' = c θ' and c' = -s θ', which are products of
+signals the machine already has.  This was how an analyzer's operators made
+such functions; Shannon's theory of the machine (J. Math. Phys. 20, 1941,
+337-354) explains why it always works for the functions it generates.  This is the sin/cos loop of
 ``sine_cosine`` driven by the pendulum's angular velocity instead of the
 clock, and it makes the whole system polynomial.
 

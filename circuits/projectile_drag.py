@@ -1,8 +1,11 @@
 """Projectile with quadratic drag in the plane: a square-root block for the speed.
 
-Firing tables were the differential analyzer's first customer: at the Aberdeen
-Proving Ground and at the Moore School the Bush machines integrated shell
-trajectories in the 1930s and 40s.  In two dimensions the drag force points
+Bush's first differential analyzer grew out of power-line transient problems
+(T. Robinson, IEEE Control Systems Magazine 25(3), 2005), but the analyzers
+built to its design at the Moore School and the Aberdeen Proving Ground worked
+on the Army's firing tables, integrating shell trajectories through the Second
+World War (S. Augarten, Bit by Bit, 1984, ch. 4; K. Kempf, Electronic Computers
+within the Ordnance Corps, 1961, ch. 1).  In two dimensions the drag force points
 against the velocity and grows with the square of the speed, so each
 component is slowed by k·(component)·speed, and the speed √(u² + w²) needs a
 square root, which Bush's machine took from an input table or a servo loop

@@ -1,11 +1,13 @@
 """Sine and cosine: two integrators in a loop with one sign reversal.
 
-The first program of every differential analyzer.  Two integrators feed each
-other, one of the two wires through a sign reversal (a reversing gear on Bush's
-machine, an inverter on an electronic one), and the pair turns out cosine and
-sine.  Drawing one against the other on the output table gives a circle, and
-whether the pen closes the circle after a turn was the operators' first check
-of a freshly assembled machine (the "circle test").
+The simplest loop of integrators.  Two integrators feed each other, one of
+the two wires through a sign reversal (a reversing gear on Bush's machine, an
+inverter on an electronic one), and the pair turns out cosine and sine.
+Drawing one against the other on the output table gives a circle, and whether
+the pen closes the circle after a turn tests the machine: the Toronto Meccano
+analyzer was tested this way in 1951, and its circle closed to within the
+width of the pen tip (J. Howland's letter, quoted by K. Smillie, "The Computer
+and Me", part 6, University of Alberta).
 
 Equations, with ω = ``omega``::
 

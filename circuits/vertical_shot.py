@@ -1,9 +1,11 @@
 """Vertical shot with quadratic drag: v' = -g - k v², up to the apex.
 
-Exterior ballistics was what differential analyzers were bought for: the
-Aberdeen Proving Ground ran firing tables on its Bush machine, and the same
-workload later motivated ENIAC.  Bush's 1931 paper set up a falling body with
-drag as its worked example.  This is the one-dimensional core of such a
+Exterior ballistics was the main work of the differential analyzers at the
+Aberdeen Proving Ground and the Moore School, though not of MIT's or
+Manchester's: Aberdeen ran firing tables on its Bush machine, and the same
+workload later motivated ENIAC (K. Kempf, Electronic Computers within the
+Ordnance Corps, 1961, ch. 1).  Bush's 1931 paper set up a falling body with
+drag as its worked example (J. Franklin Inst. 212, 447-488).  This is the one-dimensional core of such a
 problem: a projectile fired straight up, slowed by gravity and by a drag force
 proportional to the square of its speed.
 

@@ -20,6 +20,7 @@ import networkx as nx
 import pytest
 
 from analyzer import Circuit, CircuitError, QuadraticSystem, compile_circuit
+from analyzer.compile import MAX_LIFT_WORK
 from analyzer.compile.quadratize import no_cyclic_gc
 from analyzer.draw import STYLES, to_dot
 from analyzer.errors import StabilityWarning
@@ -150,7 +151,7 @@ def test_a_power_of_a_sum_too_costly_to_quadratize_is_refused_with_the_limit():
     for name in "xyz":
         c.connect("p", name, weight=-1.0)
     start = time.perf_counter()
-    problem = one_problem(c, "'p' (power)", "port 'in'", "limit of 1000")
+    problem = one_problem(c, "'p' (power)", "port 'in'", f"limit of {MAX_LIFT_WORK}")
     assert time.perf_counter() - start < 2.0
     assert "lower the degree" in problem
 

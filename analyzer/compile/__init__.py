@@ -153,13 +153,13 @@ def compile_circuit(
         return dataclasses.replace(system, report=report, _cache={})
 
 
-MAX_LIFT_WORK = 1000
+MAX_LIFT_WORK = 2500
 """How many divisors the rate monomials of degree 5 and up may have together.
 
 Quadratizing takes time that grows with the divisors of its high-degree
-monomials: (x + y)^16 (969 divisors) takes a fraction of a second,
-(x + y + z)^8 (1287) several seconds, (x + y + z)^12 (6188) over half a minute;
-above this limit compiling is refused at once.
+monomials.  Measured on x' = y' = z' = -(x + y + z)^p (one 2-core machine):
+p = 8 (1287 divisors) 1.3 s, p = 10 (3003) 13 s, p = 12 (6188) over half a
+minute; above this limit compiling is refused at once.
 """
 
 
@@ -183,11 +183,13 @@ def size_problems(polynomial: PolynomialSystem, netlist: Netlist) -> list[str]:
         return []
     made = {state.index: state.label for state in polynomial.functions}
     states = [made.get(i, f"state {polynomial.names[i]!r}") for i in owners]
-    sources = [
-        netlist.label(b)
-        for b, signal in polynomial.signals.items()
-        if signal.degree() >= 5 and netlist.kind(b) != "integrator"
-    ]
+    sources = list(
+        dict.fromkeys(
+            netlist.label(b)
+            for b, signal in polynomial.signals.items()
+            if signal.degree() >= 5 and netlist.kind(b) != "integrator"
+        )
+    )
     top = max(map(degree, seen))
 
     def listed(items: list[str]) -> str:
