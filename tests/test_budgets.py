@@ -14,6 +14,7 @@ import time
 import networkx as nx
 import numpy as np
 import pytest
+from builders import blow_up, van_der_pol
 
 from analyzer import Circuit, SimulationError, simulate
 from analyzer.domain import MAX_STEPS
@@ -21,12 +22,7 @@ from analyzer.domain import MAX_STEPS
 
 def blow_up_read_by_sin() -> Circuit:
     """y' = y², y(0) = 1 (y = 1/(1 − t), a blow-up at t = 1), and s = sin(y)."""
-    c = Circuit()
-    c.integrator("y", initial=1.0)
-    c.multiplier("y2")
-    c.connect("y", "y2")
-    c.connect("y", "y2")
-    c.connect("y2", "y")
+    c = blow_up()
     c.add("s", "sin")
     c.connect("y", "s")
     return c
@@ -87,12 +83,7 @@ def test_a_blow_up_read_by_sin_is_reported_as_a_blow_up(method):
 
 
 def test_a_plain_blow_up_still_ends_at_the_floating_point_limit():
-    c = Circuit()
-    c.integrator("y", initial=1.0)
-    c.multiplier("y2")
-    c.connect("y", "y2")
-    c.connect("y", "y2")
-    c.connect("y2", "y")
+    c = blow_up()
     with pytest.raises(SimulationError, match="blows up near t = 1") as info:
         simulate(c, (0.0, 2.0), max_steps=20_000)
     assert info.value.states == ("y",)
@@ -249,21 +240,7 @@ def test_auto_with_rates_that_overflow_at_t0_is_our_error_naming_the_states():
     while judging stiffness.  It now starts Radau, whose failure names the
     states with the largest rates.
     """
-    c = Circuit()
-    c.integrator("x", initial=2.0)
-    c.integrator("v", initial=-1e308)
-    c.multiplier("x2")
-    c.multiplier("x2v")
-    c.adder("acc")
-    c.connect("x", "x2", port="a")
-    c.connect("x", "x2", port="b")
-    c.connect("x2", "x2v", port="a")
-    c.connect("v", "x2v", port="b")
-    c.connect("v", "x", weight=64.0)
-    c.connect("v", "acc")
-    c.connect("x2v", "acc", weight=-1.0)
-    c.connect("x", "acc", weight=-1.0)
-    c.connect("acc", "v")
+    c = van_der_pol(v0=-1e308, w=64.0)
     with pytest.warns(UserWarning), pytest.raises(SimulationError, match="rescale"):
         simulate(c, (0.0, 1.0))
 

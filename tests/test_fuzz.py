@@ -40,6 +40,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pytest
+from builders import oscillator, van_der_pol
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -146,36 +147,6 @@ def pipeline(circuit: Any, style: str = "gpac", render: bool = False) -> None:
 # ----- valid circuits to start from ----------------------------------------------
 
 
-def _oscillator() -> Circuit:
-    c = Circuit()
-    c.integrator("x", initial=1.0)
-    c.integrator("v")
-    c.gain("minus", k=-1.0)
-    c.connect("v", "x")
-    c.connect("x", "minus")
-    c.connect("minus", "v")
-    return c
-
-
-def _van_der_pol() -> Circuit:
-    c = Circuit()
-    c.integrator("x", initial=2.0)
-    c.integrator("v")
-    c.multiplier("x2")
-    c.multiplier("x2v")
-    c.adder("acc")
-    c.connect("x", "x2", port="a")
-    c.connect("x", "x2", port="b")
-    c.connect("x2", "x2v", port="a")
-    c.connect("v", "x2v", port="b")
-    c.connect("v", "x")
-    c.connect("v", "acc")
-    c.connect("x2v", "acc", weight=-1.0)
-    c.connect("x", "acc", weight=-1.0)
-    c.connect("acc", "v")
-    return c
-
-
 def _forced() -> Circuit:
     """x' = -x + c + t, with a wrt integrator y = ∫ x dx."""
     c = Circuit()
@@ -233,7 +204,7 @@ def _loops() -> Circuit:
     return c
 
 
-BASES = (_oscillator, _van_der_pol, _forced, _functions, _loops)
+BASES = (oscillator, van_der_pol, _forced, _functions, _loops)
 
 
 @pytest.mark.needs_dot

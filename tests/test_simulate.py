@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from builders import blow_up
 from scipy.integrate import solve_ivp
 
 from analyzer import Circuit, SimulationError, compile_circuit, simulate
@@ -224,12 +225,7 @@ def test_time_block_starts_at_t0():
 
 
 def test_blow_up_names_the_time_and_the_state():
-    c = Circuit()
-    c.integrator("y", initial=1.0)
-    c.multiplier("y2")
-    c.connect("y", "y2")
-    c.connect("y", "y2")
-    c.connect("y2", "y")
+    c = blow_up()
     for method in ("auto", "RK45", "Radau"):
         with pytest.raises(SimulationError, match="blows up near t = 1") as info:
             simulate(c, (0.0, 2.0), method=method)
