@@ -92,6 +92,11 @@ def test_version(capsys):
     assert (code, out) == (0, f"analyzer {analyzer.__version__}\n")
 
 
+def test_the_package_is_marked_as_typed():
+    # PEP 561: type checkers read analyzer's annotations only with this marker.
+    assert (Path(analyzer.__file__).parent / "py.typed").is_file()
+
+
 def test_help_exits_zero(capsys):
     code, out, _ = run(capsys, "run", "--help")
     assert code == 0 and "--t-end" in out and "--param" in out
