@@ -9,7 +9,9 @@ The pages are the Markdown files of this folder, read by MyST, and they stay
 plain Markdown that reads well on GitHub and runs as doctests under pytest.
 The gallery (``docs/gallery/``) is not kept in the repository: a
 ``builder-inited`` hook writes it from ``circuits.CATALOG`` with
-``docs/gallery_gen.py`` before Sphinx reads the sources.  Importing this file
+``docs/gallery_gen.py`` before Sphinx reads the sources; a second hook draws
+the figures of the history pages into ``docs/history/figures/`` (also not
+kept) with ``docs/history_figures.py``.  Importing this file
 has no side effects (pytest imports it to collect doctests), and it needs
 neither Sphinx nor the theme to import.
 """
@@ -70,6 +72,23 @@ def _generate_gallery(app: Any) -> None:
     logging.getLogger(__name__).info("gallery: %d pages written", len(written))
 
 
+def _generate_history_figures(app: Any) -> None:
+    """builder-inited: draw docs/history/figures/ before reading."""
+    if str(ROOT) not in sys.path:  # analyzer when the project is not installed
+        sys.path.insert(0, str(ROOT))
+    spec = importlib.util.spec_from_file_location(
+        "history_figures", DOCS / "history_figures.py"
+    )
+    assert spec is not None and spec.loader is not None
+    history_figures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(history_figures)
+    from sphinx.util import logging
+
+    written = history_figures.generate(Path(app.srcdir) / "history" / "figures")
+    logging.getLogger(__name__).info("history figures: %d written", len(written))
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", _generate_gallery)
+    app.connect("builder-inited", _generate_history_figures)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
