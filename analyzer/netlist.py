@@ -27,7 +27,7 @@ def node_key(name: Hashable) -> tuple[tuple[tuple[int, str, int], ...], str, str
     """
     text = safe_str(name)
     chunks = tuple(
-        (1, "", int(part)) if part.isdigit() else (0, part, 0)
+        (1, "", int(part)) if part.isdecimal() else (0, part, 0)
         for part in _DIGITS.split(text)
         if part
     )

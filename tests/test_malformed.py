@@ -350,3 +350,14 @@ def test_a_collector_turned_off_by_the_user_stays_off_after_compiles_in_two_thre
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_block_names_with_superscript_or_other_script_digits_sort_and_validate():
+    # Fuzz find: '²' is a digit to str.isdigit but not to int(); the natural
+    # order of names read it as a number and raised ValueError.
+    c = Circuit()
+    for name in ("x²", "x2", "x١٠", "x10"):  # ١٠ = 10 in Arabic-Indic digits
+        c.integrator(name, initial=1.0)
+    netlist = validate(c)
+    # numbers in any script's decimal digits sort as numbers; '²' as text
+    assert list(netlist.blocks) == ["x2", "x10", "x١٠", "x²"]
