@@ -64,13 +64,28 @@ def validate(circuit: Any) -> Netlist:
     netlist = Netlist.from_graph(as_graph(circuit))
     problems: list[str] = []
     for name in netlist.blocks:
-        problems += _block_problems(netlist, name)
+        problems += _name_problems(netlist, name) + _block_problems(netlist, name)
     if not problems:
         problems += algebraic_loop_problems(netlist)
         problems += wrt_cycle_problems(netlist)
     if problems:
         raise CircuitError(problems)
     return netlist
+
+
+def _name_problems(netlist: Netlist, name: Hashable) -> list[str]:
+    """A name that is not equal to itself (a float nan) finds no wire reliably."""
+    try:
+        equal = bool(name == name)
+    except Exception:  # a name type whose == fails or is not a truth value
+        equal = False
+    if equal:
+        return []
+    return [
+        f"{netlist.label(name)}: its name is not equal to itself, so the wires "
+        "into and out of it cannot be told apart; rename the block (a string "
+        "is best)"
+    ]
 
 
 def _block_problems(netlist: Netlist, name: Hashable) -> list[str]:

@@ -361,3 +361,21 @@ def test_block_names_with_superscript_or_other_script_digits_sort_and_validate()
     netlist = validate(c)
     # numbers in any script's decimal digits sort as numbers; '²' as text
     assert list(netlist.blocks) == ["x2", "x10", "x١٠", "x²"]
+
+
+def test_a_block_named_nan_is_a_circuit_error_not_a_networkx_one():
+    # Fuzz find (networkx 3.4): an implicit loop through a block named
+    # float('nan') made cycle_text's find_cycle raise NetworkXNoCycle, since
+    # nan != nan.
+    nan = float("nan")
+    c = Circuit()
+    c.integrator("x", initial=1.0)
+    c.integrator("y", initial=2.0)
+    c.multiplier("m")
+    c.add(nan, "adder")
+    c.connect("y", nan)
+    c.connect("m", nan)
+    c.connect(nan, "m", port="a", weight=-1.0)
+    c.connect("x", "m", port="b")
+    c.connect(nan, "x", weight=0.01)
+    one_problem(c, "block nan (adder)", "not equal to itself", "rename")
