@@ -158,7 +158,8 @@ def _power(
     if k > MAX_POLYNOMIAL_POWER:
         return context.function("integer_power", u, p)
     if p >= 0:
-        if comb(k + len(u.terms) - 1, k) > MAX_EXPANDED_TERMS:
+        # terms of u^k at most: multisets of k of u's terms (u may be 0)
+        if comb(k + max(len(u.terms), 1) - 1, k) > MAX_EXPANDED_TERMS:
             return context.function("integer_power", u, p)
         return u**k
     return context.function("reciprocal", u, output=p == -1) ** k

@@ -379,3 +379,17 @@ def test_a_block_named_nan_is_a_circuit_error_not_a_networkx_one():
     c.connect("x", "m", port="b")
     c.connect(nan, "x", weight=0.01)
     one_problem(c, "block nan (adder)", "not equal to itself", "rename")
+
+
+@pytest.mark.parametrize("p", [0.0, 2.0])
+def test_an_integer_power_of_a_signal_wired_with_weight_zero_compiles(p):
+    # Fuzz find: power(p = 0) of a wire of weight 0 (the zero polynomial)
+    # asked math.comb for a negative count of terms and raised ValueError.
+    c = Circuit()
+    c.integrator("u", initial=1.5)
+    c.add("w", "power", p=p)
+    c.connect("u", "w", weight=0.0)
+    c.integrator("z")
+    c.connect("w", "z")
+    system = compile_quickly(c)
+    assert system.rhs(0.0, system.y0)[system.names.index("z")] == 0.0**p  # 0^0 = 1
