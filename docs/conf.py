@@ -56,39 +56,26 @@ html_show_sourcelink = False
 html_copy_source = False
 
 
-def _generate_gallery(app: Any) -> None:
-    """builder-inited: write docs/gallery/ from the catalog before reading."""
+# What the site generates before Sphinx reads the sources: a module of this
+# folder, and the folder (under the sources) its generate() writes into.
+GENERATED = (("gallery_gen", "gallery"), ("history_figures", "history/figures"))
+
+
+def _generate(app: Any) -> None:
+    """builder-inited: write the gallery and the history figures before reading."""
+    from sphinx.util import logging
+
     if str(ROOT) not in sys.path:  # circuits/ when the project is not installed
         sys.path.insert(0, str(ROOT))
-    spec = importlib.util.spec_from_file_location(
-        "gallery_gen", DOCS / "gallery_gen.py"
-    )
-    assert spec is not None and spec.loader is not None
-    gallery_gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gallery_gen)
-    from sphinx.util import logging
-
-    written = gallery_gen.generate(Path(app.srcdir) / "gallery")
-    logging.getLogger(__name__).info("gallery: %d pages written", len(written))
-
-
-def _generate_history_figures(app: Any) -> None:
-    """builder-inited: draw docs/history/figures/ before reading."""
-    if str(ROOT) not in sys.path:  # analyzer when the project is not installed
-        sys.path.insert(0, str(ROOT))
-    spec = importlib.util.spec_from_file_location(
-        "history_figures", DOCS / "history_figures.py"
-    )
-    assert spec is not None and spec.loader is not None
-    history_figures = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(history_figures)
-    from sphinx.util import logging
-
-    written = history_figures.generate(Path(app.srcdir) / "history" / "figures")
-    logging.getLogger(__name__).info("history figures: %d written", len(written))
+    for name, folder in GENERATED:
+        spec = importlib.util.spec_from_file_location(name, DOCS / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        written = module.generate(Path(app.srcdir) / folder)
+        logging.getLogger(__name__).info("%s: %d files written", folder, len(written))
 
 
 def setup(app: Any) -> dict[str, Any]:
-    app.connect("builder-inited", _generate_gallery)
-    app.connect("builder-inited", _generate_history_figures)
+    app.connect("builder-inited", _generate)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
