@@ -44,3 +44,14 @@ def blow_up(y0: float = 1.0) -> Circuit:
     c.connect("y", "y2")
     c.connect("y2", "y")
     return c
+
+
+def add_cube(c: Circuit, x: str) -> str:
+    """Add multipliers ``x2`` = x·x and ``x3`` = x2·x to ``c``; return ``x3``'s name."""
+    c.multiplier(f"{x}2")
+    c.multiplier(f"{x}3")
+    c.connect(x, f"{x}2")
+    c.connect(x, f"{x}2")
+    c.connect(f"{x}2", f"{x}3")
+    c.connect(x, f"{x}3")
+    return f"{x}3"

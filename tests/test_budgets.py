@@ -14,7 +14,7 @@ import time
 import networkx as nx
 import numpy as np
 import pytest
-from builders import blow_up, van_der_pol
+from builders import add_cube, blow_up, van_der_pol
 
 from analyzer import Circuit, SimulationError, simulate
 from analyzer.domain import MAX_STEPS
@@ -99,12 +99,7 @@ def test_a_solution_that_only_looks_like_a_blow_up_is_not_stopped():
     K = 1e6
     c = Circuit()
     c.integrator("y", initial=1.0)
-    c.multiplier("y2")
-    c.multiplier("y3")
-    c.connect("y", "y2")
-    c.connect("y", "y2")
-    c.connect("y2", "y3")
-    c.connect("y", "y3")
+    add_cube(c, "y")
     c.connect("y2", "y")
     c.connect("y3", "y", weight=-1.0 / K)
     traj = simulate(c, (0.0, 2.0), t_eval=[2.0])

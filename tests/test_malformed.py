@@ -18,6 +18,7 @@ import warnings
 
 import networkx as nx
 import pytest
+from builders import add_cube
 
 from analyzer import Circuit, CircuitError, QuadraticSystem, compile_circuit
 from analyzer.compile import MAX_LIFT_WORK
@@ -204,13 +205,7 @@ def test_gains_whose_product_overflows_name_the_block_not_the_system():
 def test_an_initial_value_whose_lifted_square_overflows_names_the_block():
     c = Circuit()
     c.integrator("x", initial=1e200)
-    c.multiplier("x2")
-    c.multiplier("x3")
-    c.connect("x", "x2")
-    c.connect("x", "x2")
-    c.connect("x2", "x3")
-    c.connect("x", "x3")
-    c.connect("x3", "x", weight=-1.0)
+    c.connect(add_cube(c, "x"), "x", weight=-1.0)
     one_problem(c, "block 'x'", "x^2", "overflows the float range")
 
 
